@@ -1,0 +1,368 @@
+#include "ocirt/spec/validate.hpp"
+
+#include <algorithm>
+#include <cstdint>
+#include <set>
+#include <string_view>
+#include <utility>
+
+#include <nlohmann/json.hpp>
+
+#include "ocirt/util/error.hpp"
+
+namespace ocirt::spec {
+namespace {
+
+[[noreturn]] void fail(const std::string& path, const std::string& msg) {
+    throw Error(path + ": " + msg);
+}
+
+// A string as a JSON literal, for messages; never throws on bad UTF-8.
+std::string quote(const std::string& s) {
+    return nlohmann::json(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::string at(const std::string& path, size_t i) {
+    return path + "[" + std::to_string(i) + "]";
+}
+
+void require_absolute(const std::string& value, const std::string& path) {
+    if (value.empty() || value[0] != '/') {
+        fail(path, "must be an absolute path, got " + quote(value));
+    }
+}
+
+template <typename T, size_t N>
+bool one_of(const T& value, const T (&allowed)[N]) {
+    return std::find(std::begin(allowed), std::end(allowed), value) != std::end(allowed);
+}
+
+// The rlimits of getrlimit(2) on Linux.
+const std::string_view kRlimits[] = {
+    "RLIMIT_AS",     "RLIMIT_CORE",    "RLIMIT_CPU",        "RLIMIT_DATA",
+    "RLIMIT_FSIZE",  "RLIMIT_LOCKS",   "RLIMIT_MEMLOCK",    "RLIMIT_MSGQUEUE",
+    "RLIMIT_NICE",   "RLIMIT_NOFILE",  "RLIMIT_NPROC",      "RLIMIT_RSS",
+    "RLIMIT_RTPRIO", "RLIMIT_RTTIME",  "RLIMIT_SIGPENDING", "RLIMIT_STACK",
+};
+
+// The schema lists the first four; the r* forms are accepted as runc does.
+const std::string_view kPropagations[] = {
+    "shared", "slave", "private", "unbindable", "rshared", "rslave", "rprivate", "runbindable",
+};
+
+void check_rlimits(const std::vector<Rlimit>& rlimits, const std::string& path) {
+    for (size_t i = 0; i < rlimits.size(); ++i) {
+        const Rlimit& r = rlimits[i];
+        std::string p = at(path, i);
+        if (!one_of(std::string_view(r.type), kRlimits)) {
+            fail(p + ".type", "unknown resource limit " + quote(r.type));
+        }
+        for (size_t k = 0; k < i; ++k) {
+            if (rlimits[k].type == r.type) {
+                fail(p + ".type", "duplicate " + quote(r.type) + " (also " + at(path, k) + ")");
+            }
+        }
+        if (r.soft > r.hard) {
+            fail(p + ".soft", "must not exceed hard (" + std::to_string(r.soft) + " > " +
+                                  std::to_string(r.hard) + ")");
+        }
+    }
+}
+
+// Each id mapping: size > 0, no wrap past 2^32-1 (the kernel refuses it),
+// and no two entries overlapping on either side.
+void check_mappings(const std::vector<IdMapping>& maps, const std::string& path) {
+    auto overlap = [](uint64_t a, uint64_t a_size, uint64_t b, uint64_t b_size) {
+        return a < b + b_size && b < a + a_size;
+    };
+    for (size_t i = 0; i < maps.size(); ++i) {
+        const IdMapping& m = maps[i];
+        if (m.size == 0) fail(at(path, i) + ".size", "must be greater than 0");
+        if (uint64_t{m.container_id} + m.size > UINT32_MAX) {
+            fail(at(path, i), "containerID + size exceeds the 32-bit id range");
+        }
+        if (uint64_t{m.host_id} + m.size > UINT32_MAX) {
+            fail(at(path, i), "hostID + size exceeds the 32-bit id range");
+        }
+        for (size_t k = 0; k < i; ++k) {
+            if (overlap(m.container_id, m.size, maps[k].container_id, maps[k].size)) {
+                fail(at(path, i), "container ids overlap " + at(path, k));
+            }
+            if (overlap(m.host_id, m.size, maps[k].host_id, maps[k].size)) {
+                fail(at(path, i), "host ids overlap " + at(path, k));
+            }
+        }
+    }
+}
+
+bool has_option(const Mount& m, std::string_view opt) {
+    return std::find(m.options.begin(), m.options.end(), opt) != m.options.end();
+}
+
+const Namespace* find_ns(const Config& c, NamespaceType t) {
+    if (!c.linux) return nullptr;
+    for (const Namespace& ns : c.linux->namespaces) {
+        if (ns.type == t) return &ns;
+    }
+    return nullptr;
+}
+
+void check_mounts(const Config& c) {
+    bool userns = find_ns(c, NamespaceType::user) != nullptr;
+    for (size_t i = 0; i < c.mounts.size(); ++i) {
+        const Mount& m = c.mounts[i];
+        std::string p = at("mounts", i);
+        // v1.2 allows a relative destination on Linux (deprecated, taken
+        // relative to "/"); an empty one names nothing.
+        if (m.destination.empty()) fail(p + ".destination", "must not be empty");
+        // config.md: each of uidMappings and gidMappings needs the other.
+        if (!m.uid_mappings.empty() && m.gid_mappings.empty()) {
+            fail(p + ".gidMappings", "required with uidMappings");
+        }
+        if (!m.gid_mappings.empty() && m.uid_mappings.empty()) {
+            fail(p + ".uidMappings", "required with gidMappings");
+        }
+        check_mappings(m.uid_mappings, p + ".uidMappings");
+        check_mappings(m.gid_mappings, p + ".gidMappings");
+        // config.md, idmap/ridmap: no mappings and no user namespace is an error.
+        if ((has_option(m, "idmap") || has_option(m, "ridmap")) && m.uid_mappings.empty() &&
+            !userns) {
+            fail(p + ".options", "idmap needs uidMappings and gidMappings or a user namespace");
+        }
+    }
+}
+
+void check_hooks(const Hooks& hooks) {
+    const std::pair<const std::vector<Hook>*, const char*> lists[] = {
+        {&hooks.prestart, "hooks.prestart"},
+        {&hooks.create_runtime, "hooks.createRuntime"},
+        {&hooks.create_container, "hooks.createContainer"},
+        {&hooks.start_container, "hooks.startContainer"},
+        {&hooks.poststart, "hooks.poststart"},
+        {&hooks.poststop, "hooks.poststop"},
+    };
+    for (const auto& [list, name] : lists) {
+        for (size_t i = 0; i < list->size(); ++i) {
+            const Hook& h = (*list)[i];
+            require_absolute(h.path, at(name, i) + ".path");
+            if (h.timeout && *h.timeout <= 0) {
+                fail(at(name, i) + ".timeout", "must be greater than 0");
+            }
+        }
+    }
+}
+
+void check_namespaces(const Config& c) {
+    const Linux& l = *c.linux;
+    std::set<NamespaceType> seen;
+    for (size_t i = 0; i < l.namespaces.size(); ++i) {
+        const Namespace& ns = l.namespaces[i];
+        std::string p = at("linux.namespaces", i);
+        if (!seen.insert(ns.type).second) {
+            fail(p + ".type", std::string("duplicate namespace type \"") + to_string(ns.type) + "\"");
+        }
+        if (!ns.path.empty()) require_absolute(ns.path, p + ".path");
+    }
+
+    // A new user namespace needs both maps; mappings need a user namespace.
+    // Joining one with a path takes its maps: extra mappings are not refused.
+    const Namespace* user = find_ns(c, NamespaceType::user);
+    for (const auto& [maps, name] : {std::pair{&l.uid_mappings, "linux.uidMappings"},
+                                     std::pair{&l.gid_mappings, "linux.gidMappings"}}) {
+        if (!user && !maps->empty()) fail(name, "requires a user namespace");
+        if (user && user->path.empty() && maps->empty()) {
+            fail(name, "must not be empty with a new user namespace");
+        }
+        check_mappings(*maps, name);
+    }
+
+    // Clock offsets can only be written into a time namespace nobody has
+    // entered yet, so they need a new one.
+    if (!l.time_offsets.empty()) {
+        const Namespace* time = find_ns(c, NamespaceType::time);
+        if (!time) fail("linux.timeOffsets", "requires a time namespace");
+        if (!time->path.empty()) {
+            fail("linux.timeOffsets", "cannot be set when joining an existing time namespace");
+        }
+    }
+    for (const auto& [clock, offset] : l.time_offsets) {
+        std::string p = "linux.timeOffsets[" + quote(clock) + "]";
+        if (clock != "monotonic" && clock != "boottime") {
+            fail(p, "unknown clock (want \"monotonic\" or \"boottime\")");
+        }
+        if (offset.nanosecs >= 1000000000) fail(p + ".nanosecs", "must be less than 1000000000");
+    }
+}
+
+void check_linux(const Config& c) {
+    const Linux& l = *c.linux;
+    check_namespaces(c);
+
+    for (size_t i = 0; i < l.devices.size(); ++i) {
+        const Device& d = l.devices[i];
+        std::string p = at("linux.devices", i);
+        if (d.type != "c" && d.type != "b" && d.type != "u" && d.type != "p") {
+            fail(p + ".type", "unknown device type " + quote(d.type) + " (want c, b, u or p)");
+        }
+        require_absolute(d.path, p + ".path");
+    }
+
+    if (l.resources) validate_resources(*l.resources, "linux.resources");
+
+    if (!l.rootfs_propagation.empty() &&
+        !one_of(std::string_view(l.rootfs_propagation), kPropagations)) {
+        fail("linux.rootfsPropagation", "unknown propagation " + quote(l.rootfs_propagation));
+    }
+    if (l.sysctl.count("")) fail("linux.sysctl", "keys must not be empty");
+    for (size_t i = 0; i < l.masked_paths.size(); ++i) {
+        require_absolute(l.masked_paths[i], at("linux.maskedPaths", i));
+    }
+    for (size_t i = 0; i < l.readonly_paths.size(); ++i) {
+        require_absolute(l.readonly_paths[i], at("linux.readonlyPaths", i));
+    }
+
+    if (l.seccomp) {
+        const Seccomp& s = *l.seccomp;
+        if (!s.listener_metadata.empty() && s.listener_path.empty()) {
+            fail("linux.seccomp.listenerMetadata", "requires listenerPath");
+        }
+        for (size_t i = 0; i < s.syscalls.size(); ++i) {
+            if (s.syscalls[i].names.empty()) {
+                fail(at("linux.seccomp.syscalls", i) + ".names", "must have at least one element");
+            }
+        }
+    }
+}
+
+}  // namespace
+
+void validate_process(const Process& p, const std::string& path) {
+    if (p.args.empty()) fail(path + ".args", "must have at least one element");
+    require_absolute(p.cwd, path + ".cwd");
+    check_rlimits(p.rlimits, path + ".rlimits");
+    if (p.oom_score_adj && (*p.oom_score_adj < -1000 || *p.oom_score_adj > 1000)) {
+        fail(path + ".oomScoreAdj", "must be between -1000 and 1000, got " +
+                                        std::to_string(*p.oom_score_adj));
+    }
+}
+
+void validate_resources(const Resources& r, const std::string& path) {
+    for (size_t i = 0; i < r.devices.size(); ++i) {
+        const DeviceRule& d = r.devices[i];
+        std::string p = at(path + ".devices", i);
+        if (!d.type.empty() && d.type != "a" && d.type != "c" && d.type != "b") {
+            fail(p + ".type", "unknown device type " + quote(d.type) + " (want a, c or b)");
+        }
+        if (d.access.find_first_not_of("rwm") != std::string::npos) {
+            fail(p + ".access", "unknown access " + quote(d.access) + " (want letters of \"rwm\")");
+        }
+    }
+}
+
+void validate(const Config& c) {
+    // A config written for another platform fails here, with its name,
+    // rather than on whatever Linux field it lacks.
+    if (!c.other_platforms.empty()) fail(c.other_platforms.front(), "not supported on linux");
+    if (!c.root) fail("root", "required on linux");
+    if (c.root->path.empty()) fail("root.path", "must not be empty");
+    check_mounts(c);
+    if (c.process) validate_process(*c.process, "process");
+    if (c.hooks) check_hooks(*c.hooks);
+    if (c.annotations.count("")) fail("annotations", "keys must not be empty");
+
+    // Without a uts namespace of its own (new or joined) the container would
+    // rename the host. config.md does not forbid it; ocirt refuses it.
+    for (const auto& [name, value] : {std::pair{"hostname", &c.hostname},
+                                      std::pair{"domainname", &c.domainname}}) {
+        if (!value->empty() && !find_ns(c, NamespaceType::uts)) {
+            fail(name, "requires a uts namespace");
+        }
+    }
+    if (c.linux) check_linux(c);
+}
+
+// ---- check_supported -------------------------------------------------------
+
+namespace {
+
+// Views that are empty when the section is absent, to keep the table short.
+const Linux& lin(const Config& c) {
+    static const Linux none;
+    return c.linux ? *c.linux : none;
+}
+const Resources& res(const Config& c) {
+    static const Resources none;
+    return lin(c).resources ? *lin(c).resources : none;
+}
+const Process& proc(const Config& c) {
+    static const Process none;
+    return c.process ? *c.process : none;
+}
+const Hooks& hooks(const Config& c) {
+    static const Hooks none;
+    return c.hooks ? *c.hooks : none;
+}
+
+std::string if_set(bool set, const char* field) { return set ? field : ""; }
+
+bool uid_mapped(const Mount& m) { return !m.uid_mappings.empty(); }
+bool gid_mapped(const Mount& m) { return !m.gid_mappings.empty(); }
+
+std::string first_mount(const Config& c, bool (*has)(const Mount&), const char* field) {
+    for (size_t i = 0; i < c.mounts.size(); ++i) {
+        if (has(c.mounts[i])) return at("mounts", i) + "." + field;
+    }
+    return "";
+}
+
+// Each probe returns the name of a field ocirt does not apply yet when `c`
+// sets it, else "". One line per feature: delete its line when it lands.
+using Probe = std::string (*)(const Config&);
+const Probe kNotSupportedYet[] = {
+    [](const Config& c) { return if_set(!hooks(c).prestart.empty(), "hooks.prestart"); },
+    [](const Config& c) { return if_set(!hooks(c).create_runtime.empty(), "hooks.createRuntime"); },
+    [](const Config& c) { return if_set(!hooks(c).create_container.empty(), "hooks.createContainer"); },
+    [](const Config& c) { return if_set(!hooks(c).start_container.empty(), "hooks.startContainer"); },
+    [](const Config& c) { return if_set(!hooks(c).poststart.empty(), "hooks.poststart"); },
+    [](const Config& c) { return if_set(!hooks(c).poststop.empty(), "hooks.poststop"); },
+    [](const Config& c) { return first_mount(c, uid_mapped, "uidMappings"); },
+    [](const Config& c) { return first_mount(c, gid_mapped, "gidMappings"); },
+    [](const Config& c) { return if_set(!proc(c).apparmor_profile.empty(), "process.apparmorProfile"); },
+    [](const Config& c) { return if_set(!proc(c).selinux_label.empty(), "process.selinuxLabel"); },
+    [](const Config& c) { return if_set(proc(c).scheduler.has_value(), "process.scheduler"); },
+    [](const Config& c) { return if_set(proc(c).io_priority.has_value(), "process.ioPriority"); },
+    [](const Config& c) { return if_set(proc(c).exec_cpu_affinity.has_value(), "process.execCPUAffinity"); },
+    [](const Config& c) { return if_set(lin(c).seccomp.has_value(), "linux.seccomp"); },
+    [](const Config& c) { return if_set(lin(c).intel_rdt.has_value(), "linux.intelRdt"); },
+    [](const Config& c) { return if_set(!lin(c).net_devices.empty(), "linux.netDevices"); },
+    [](const Config& c) { return if_set(lin(c).memory_policy.has_value(), "linux.memoryPolicy"); },
+    [](const Config& c) { return if_set(lin(c).personality.has_value(), "linux.personality"); },
+    [](const Config& c) { return if_set(!lin(c).time_offsets.empty(), "linux.timeOffsets"); },
+    [](const Config& c) { return if_set(!lin(c).mount_label.empty(), "linux.mountLabel"); },
+    [](const Config& c) { return if_set(res(c).memory.has_value(), "linux.resources.memory"); },
+    [](const Config& c) { return if_set(res(c).cpu.has_value(), "linux.resources.cpu"); },
+    [](const Config& c) { return if_set(res(c).pids.has_value(), "linux.resources.pids"); },
+    [](const Config& c) { return if_set(res(c).block_io.has_value(), "linux.resources.blockIO"); },
+    [](const Config& c) { return if_set(!res(c).hugepage_limits.empty(), "linux.resources.hugepageLimits"); },
+    [](const Config& c) { return if_set(res(c).network.has_value(), "linux.resources.network"); },
+    [](const Config& c) { return if_set(!res(c).rdma.empty(), "linux.resources.rdma"); },
+    [](const Config& c) { return if_set(!res(c).unified.empty(), "linux.resources.unified"); },
+};
+
+}  // namespace
+
+void check_supported(const Config& c) {
+    for (Probe probe : kNotSupportedYet) {
+        if (std::string field = probe(c); !field.empty()) {
+            throw Error(field + " is not supported yet");
+        }
+    }
+}
+
+void check_supported(const Process& p) {
+    Config c;
+    c.process = p;
+    check_supported(c);
+}
+
+}  // namespace ocirt::spec

@@ -1,0 +1,17 @@
+#pragma once
+// Logging: spdlog with ocirt's own synchronous sinks (no threads: the runtime
+// clones its init child and must be single-threaded then). Without --log,
+// warnings and errors go to stderr; with --log FILE they go to FILE in text or
+// runc's JSON line format ({"level":"error","msg":"...","time":"..."}).
+#include <spdlog/spdlog.h>
+
+#include <string>
+
+namespace ocirt::log {
+
+enum class Format { text, json };
+
+// Called once by main before anything is logged. `file` empty: stderr.
+void init(const std::string& file, Format format, bool debug);
+
+}  // namespace ocirt::log
