@@ -1,0 +1,170 @@
+#include "ocirt/linux/cgroups/base.hpp"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <csignal>
+
+#include "ocirt/linux/cgroups/files.hpp"
+#include "ocirt/linux/cgroups/poll.hpp"
+#include "ocirt/util/error.hpp"
+
+namespace ocirt::cgroups {
+namespace {
+
+bool is_ancestor_or_self(const std::string& a, const std::string& b) {
+    return a == b || (b.size() > a.size() && b.compare(0, a.size(), a) == 0 && b[a.size()] == '/');
+}
+
+size_t depth(const std::string& p) { return static_cast<size_t>(std::count(p.begin(), p.end(), '/')); }
+
+// rmdir, retrying while the kernel still counts exiting tasks (EBUSY).
+void remove_dir(const std::string& dir, Clock::time_point deadline) {
+    int err = 0;
+    bool gone = poll_until(deadline, [&] {
+        if (::rmdir(dir.c_str()) == 0 || errno == ENOENT) return true;
+        err = errno;
+        if (err != EBUSY && err != ENOTEMPTY) throw Error(err, "cgroup: remove " + dir);
+        return false;
+    });
+    if (!gone) throw Error(err, "cgroup: remove " + dir + ": still busy after 2s");
+}
+
+}  // namespace
+
+Base::Base(Mode mode, std::string path, std::vector<Hierarchy> hierarchies,
+           std::vector<std::string> created)
+    : mode_(mode), path_(std::move(path)), hierarchies_(std::move(hierarchies)) {
+    // The list comes from state.json: never let it name a dir outside our path.
+    for (auto& c : created) {
+        bool ours = std::any_of(hierarchies_.begin(), hierarchies_.end(), [&](const Hierarchy& h) {
+            return c.size() > h.mountpoint.size() && is_ancestor_or_self(h.mountpoint, c) &&
+                   is_ancestor_or_self(c, dir(h));
+        });
+        if (!ours) throw Error("cgroup: recorded dir " + c + " is not part of cgroup " + path_);
+    }
+    created_ = std::move(created);
+}
+
+void Base::create() {
+    std::vector<std::string> made_now;
+    try {
+        for (const auto& h : hierarchies_) {
+            std::string d = h.mountpoint;
+            size_t pos = 1;  // path_ is "/a/b": components between slashes
+            while (pos <= path_.size()) {
+                size_t end = path_.find('/', pos);
+                if (end == std::string::npos) end = path_.size();
+                d = h.mountpoint + path_.substr(0, end);
+                pos = end + 1;
+                if (::mkdir(d.c_str(), 0755) == 0) {
+                    made_now.push_back(d);
+                    created_.push_back(d);
+                    prepare_new_dir(h, d);
+                    continue;
+                }
+                if (errno != EEXIST) throw_errno("cgroup: create " + d);
+                struct stat st {};
+                if (::stat(d.c_str(), &st) != 0) throw_errno("cgroup: create " + d);
+                if (!S_ISDIR(st.st_mode)) throw Error(ENOTDIR, "cgroup: create " + d);
+            }
+        }
+    } catch (...) {
+        // Leave nothing behind: remove what this call made, children first.
+        for (auto it = made_now.rbegin(); it != made_now.rend(); ++it) {
+            ::rmdir(it->c_str());
+            created_.erase(std::find(created_.begin(), created_.end(), *it));
+        }
+        throw;
+    }
+}
+
+void Base::prepare_new_dir(const Hierarchy&, const std::string&) {}
+
+void Base::add_process(pid_t pid) {
+    for (const auto& h : hierarchies_)
+        write_file(join(dir(h), "cgroup.procs"), std::to_string(pid));
+}
+
+std::vector<pid_t> Base::pids_below(const std::string& dir) {
+    auto pids = read_pids(join(dir, "cgroup.procs"));
+    for (const auto& sub : subdirs_deepest_first(dir)) {
+        auto more = read_pids(join(sub, "cgroup.procs"));
+        pids.insert(pids.end(), more.begin(), more.end());
+    }
+    return pids;
+}
+
+std::vector<pid_t> Base::pids() const {
+    // Every process is in every hierarchy; read one, preferring those that
+    // are usually there. v2 has no named controllers: front() is the one.
+    const Hierarchy* h = nullptr;
+    for (const char* c : {"freezer", "pids", "memory", "devices"})
+        if ((h = find(c))) break;
+    if (!h) h = &hierarchies_.front();
+    auto pids = pids_below(dir(*h));
+    std::sort(pids.begin(), pids.end());
+    pids.erase(std::unique(pids.begin(), pids.end()), pids.end());
+    return pids;
+}
+
+void Base::kill_round(const std::vector<std::string>&, const std::vector<pid_t>& pids) {
+    for (pid_t p : pids) ::kill(p, SIGKILL);  // ESRCH: already gone
+}
+
+void Base::destroy() {
+    const auto deadline = Clock::now() + kWaitLimit;
+    // Only a dir we made is the container's alone: never kill in, nor empty,
+    // a cgroup that existed before (it may be shared, or be the root).
+    std::vector<std::string> leaves;
+    for (const auto& h : hierarchies_)
+        if (made(dir(h))) leaves.push_back(dir(h));
+
+    auto alive = [&] {
+        std::vector<pid_t> all;
+        for (const auto& l : leaves) {
+            auto p = pids_below(l);
+            all.insert(all.end(), p.begin(), p.end());
+        }
+        return all;
+    };
+    bool empty = poll_until(deadline, [&] {
+        auto pids = alive();
+        if (pids.empty()) return true;
+        kill_round(leaves, pids);
+        return false;
+    });
+    if (!empty) {
+        for (const auto& l : leaves)
+            if (!pids_below(l).empty())
+                throw Error(EBUSY, "cgroup: destroy " + l + ": processes still running after 2s");
+    }
+
+    // Sub-cgroups the container made inside its own dirs, then our dirs.
+    for (const auto& l : leaves)
+        for (const auto& sub : subdirs_deepest_first(l)) remove_dir(sub, deadline);
+    auto dirs = created_;
+    std::stable_sort(dirs.begin(), dirs.end(),
+                     [](const std::string& a, const std::string& b) { return depth(a) > depth(b); });
+    for (const auto& d : dirs) remove_dir(d, deadline);
+}
+
+const Hierarchy* Base::find(const std::string& controller) const {
+    for (const auto& h : hierarchies_)
+        if (!h.unified && h.has(controller)) return &h;
+    return nullptr;
+}
+
+const Hierarchy* Base::unified() const {
+    for (const auto& h : hierarchies_)
+        if (h.unified) return &h;
+    return nullptr;
+}
+
+bool Base::made(const std::string& dir) const {
+    return std::find(created_.begin(), created_.end(), dir) != created_.end();
+}
+
+}  // namespace ocirt::cgroups

@@ -1,0 +1,72 @@
+#include "ocirt/linux/cgroups/devices_rules.hpp"
+
+#include <algorithm>
+
+#include "ocirt/util/error.hpp"
+
+namespace ocirt::cgroups {
+namespace {
+
+spec::DeviceRule allow(const char* type, std::optional<int64_t> major, std::optional<int64_t> minor,
+                       const char* access) {
+    spec::DeviceRule r;
+    r.allow = true;
+    r.type = type;
+    r.major = major;
+    r.minor = minor;
+    r.access = access;
+    return r;
+}
+
+bool same(const spec::DeviceRule& a, const spec::DeviceRule& b) {
+    return a.allow == b.allow && a.type == b.type && a.major == b.major && a.minor == b.minor &&
+           a.access == b.access;
+}
+
+}  // namespace
+
+std::vector<spec::DeviceRule> default_device_rules() {
+    constexpr auto any = std::nullopt;
+    return {
+        allow("c", any, any, "m"),  // mknod of any char device
+        allow("b", any, any, "m"),  // and block device
+        allow("c", 1, 3, "rwm"),    // /dev/null
+        allow("c", 1, 8, "rwm"),    // /dev/random
+        allow("c", 1, 7, "rwm"),    // /dev/full
+        allow("c", 5, 0, "rwm"),    // /dev/tty
+        allow("c", 1, 5, "rwm"),    // /dev/zero
+        allow("c", 1, 9, "rwm"),    // /dev/urandom
+        allow("c", 136, any, "rwm"),  // /dev/pts/*
+        allow("c", 5, 2, "rwm"),    // /dev/ptmx
+        allow("c", 10, 200, "rwm"),  // /dev/net/tun
+    };
+}
+
+spec::DeviceRule normalised(const spec::DeviceRule& rule) {
+    spec::DeviceRule r = rule;
+    if (r.type.empty()) r.type = "a";
+    if (r.access.empty()) r.access = "rwm";
+    if (r.type != "a" && r.type != "c" && r.type != "b")
+        throw Error("linux.resources.devices: invalid type \"" + rule.type + "\"");
+    if (r.access.find_first_not_of("rwm") != std::string::npos)
+        throw Error("linux.resources.devices: invalid access \"" + rule.access + "\"");
+    if ((r.major && *r.major < 0) || (r.minor && *r.minor < 0))
+        throw Error("linux.resources.devices: negative major or minor");
+    return r;
+}
+
+std::string render_v1(const spec::DeviceRule& rule) {
+    auto r = normalised(rule);
+    auto num = [](const std::optional<int64_t>& n) { return n ? std::to_string(*n) : "*"; };
+    return r.type + " " + num(r.major) + ":" + num(r.minor) + " " + r.access;
+}
+
+bool needs_no_v2_filter(const spec::DeviceRule& rule) {
+    auto r = normalised(rule);
+    if (r.type == "a" && !r.major && !r.minor) return true;
+    auto defaults = default_device_rules();
+    return std::any_of(defaults.begin(), defaults.end(),
+                       [&](const spec::DeviceRule& d) { return same(normalised(d), r); });
+}
+
+}  // namespace ocirt::cgroups

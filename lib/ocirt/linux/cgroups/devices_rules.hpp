@@ -1,0 +1,29 @@
+#pragma once
+// Device cgroup rules: the defaults every container gets, and their text form
+// for the v1 devices.allow / devices.deny files.
+#include <string>
+#include <vector>
+
+#include "ocirt/spec/config.hpp"
+
+namespace ocirt::cgroups {
+
+// The allow rules runc appends after the config's rules, so engines see the
+// same behaviour: mknod of any c/b device, null, random, full, tty, zero,
+// urandom, /dev/pts/* (136:*), ptmx (5:2) and tun (10:200, kept by runc for
+// compatibility). The runtime appends them; the managers never add them.
+std::vector<spec::DeviceRule> default_device_rules();
+
+// "c 1:3 rwm", "a *:* rwm": empty type is "a", absent major/minor is "*",
+// empty access is "rwm". Throws naming linux.resources.devices on a bad type
+// or access string.
+std::string render_v1(const spec::DeviceRule& rule);
+
+// Same rule after the defaults above are filled in (type "a", access "rwm").
+spec::DeviceRule normalised(const spec::DeviceRule& rule);
+
+// True when ignoring the rule on cgroup v2 (no device filter yet) loses
+// nothing the user asked for: a wildcard "a" rule or one of the defaults.
+bool needs_no_v2_filter(const spec::DeviceRule& rule);
+
+}  // namespace ocirt::cgroups

@@ -1,0 +1,19 @@
+#pragma once
+// The implementations behind open(); nothing else should need these.
+#include <memory>
+
+#include "ocirt/linux/cgroups/manager.hpp"
+
+namespace ocirt::cgroups {
+
+// v1 and hybrid: controllers are v1; on hybrid the cgroup2 hierarchy only
+// holds the container's dir (and gives the clone3 fd).
+std::unique_ptr<Manager> make_v1(Mode mode, std::string path, std::vector<Hierarchy> hierarchies,
+                                 std::vector<std::string> created);
+std::unique_ptr<Manager> make_v2(std::string path, std::vector<Hierarchy> hierarchies,
+                                 std::vector<std::string> created);
+
+// The O_PATH directory fd clone3(CLONE_INTO_CGROUP) takes; errors name dir.
+Fd open_cgroup_dir(const std::string& dir);
+
+}  // namespace ocirt::cgroups

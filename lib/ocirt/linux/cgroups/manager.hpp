@@ -1,0 +1,122 @@
+#pragma once
+// The container's cgroup: where it lives in every mounted hierarchy, and the
+// operations the lifecycle needs (create, join, limit, list, freeze, destroy).
+// One interface, one implementation per host layout (v1, hybrid, v2); open()
+// picks it from /proc/self/mountinfo.
+#include <sys/types.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ocirt/spec/config.hpp"
+#include "ocirt/util/fd.hpp"
+
+namespace ocirt::cgroups {
+
+// v1: only v1 hierarchies; hybrid: v1 hierarchies plus a cgroup2 mount below
+// the root (systemd's "unified", no controllers of ours); v2: the root is cgroup2.
+enum class Mode { v1, hybrid, v2 };
+const char* to_string(Mode m);
+
+// One mounted hierarchy the container has a cgroup in.
+struct Hierarchy {
+    std::string mountpoint;                // /sys/fs/cgroup/memory, /sys/fs/cgroup/unified
+    std::vector<std::string> controllers;  // {"memory"}, {"cpu","cpuacct"}, {"name=systemd"}; empty for cgroup2
+    bool unified = false;                  // cgroup2
+
+    bool has(const std::string& controller) const;
+};
+
+// Where to look; tests point both at a fake tree.
+struct Paths {
+    std::string mount_root = "/sys/fs/cgroup";
+    std::string mountinfo = "/proc/self/mountinfo";
+};
+
+// What the host has mounted under Paths::mount_root.
+struct Layout {
+    Mode mode = Mode::v1;
+    std::vector<Hierarchy> hierarchies;  // mountinfo order; the cgroup2 one last in hybrid
+};
+
+class Manager {
+public:
+    virtual ~Manager();
+
+    virtual Mode mode() const = 0;
+    // The resolved cgroupsPath, e.g. "/ocirt/abc" (see resolve_path).
+    virtual const std::string& path() const = 0;
+    virtual const std::vector<Hierarchy>& hierarchies() const = 0;
+    // Absolute dir of the container's cgroup in that hierarchy: mountpoint + path().
+    virtual std::string dir(const Hierarchy& h) const = 0;
+
+    // mkdir -p in every hierarchy. Remembers the dirs it made (created()) so
+    // destroy() removes exactly those; on failure removes what it made and throws.
+    // v1: a new cpuset dir gets its parent's cpuset.cpus/mems (else joining fails).
+    virtual void create() = 0;
+    // The dirs create() made, absolute, parents before children. Persist them
+    // (state.json) and pass them to open() in a later process that destroys.
+    virtual const std::vector<std::string>& created() const = 0;
+
+    // Writes pid to cgroup.procs in every hierarchy. Also needed after a clone3
+    // with CLONE_INTO_CGROUP on hybrid hosts (that only places it in cgroup2),
+    // and harmless on v2 (the pid is already there).
+    virtual void add_process(pid_t pid) = 0;
+
+    // Foundation: devices only; other resource kinds are rejected by the spec
+    // layer and ignored here. v1: "a" to devices.deny, then each rule in order to
+    // devices.allow or devices.deny; empty rules change nothing. v2: no device
+    // filter yet: throws unless every rule is a wildcard "a" rule or one of
+    // default_device_rules().
+    virtual void apply(const spec::Resources& resources) = 0;
+
+    // Every pid in the container's cgroup and its sub-cgroups, sorted, no
+    // duplicates; empty when the cgroup is gone. For kill --all and ps.
+    virtual std::vector<pid_t> pids() const = 0;
+
+    // v1: freezer.state, waits until FROZEN (thaws back and throws if it stays
+    // FREEZING ~2 s). v2: cgroup.freeze, waits for "frozen 1" in cgroup.events.
+    virtual void freeze() = 0;
+    virtual void thaw() = 0;
+    virtual bool frozen() const = 0;
+
+    // Kills what is left and removes the dirs create() made, deepest first.
+    // Only where this container created its own cgroup dir does it SIGKILL the
+    // pids there (v2: cgroup.kill when present; v1: then thaws the freezer so
+    // frozen tasks can die) and remove sub-cgroups the container made; a
+    // pre-existing dir is never emptied nor removed. Waits up to ~2 s, then
+    // throws naming the busy dir. Idempotent; missing dirs are fine.
+    virtual void destroy() = 0;
+
+    // An O_PATH|O_DIRECTORY|O_CLOEXEC fd of the container's cgroup2 dir, for
+    // clone3(CLONE_INTO_CGROUP); the caller owns it. Invalid Fd on v1 (no
+    // cgroup2). Call after create().
+    virtual Fd fd_for_clone_into_cgroup() const = 0;
+};
+
+// Resolves linux.cgroupsPath to the path used in every hierarchy:
+//   absent or ""  -> "/ocirt/<id>"
+//   "/a/b"        -> "/a/b"
+//   "a/b"         -> "/a/b" (under the hierarchy root, not under our own cgroup)
+// Rejects "..", ".", empty components ("a//b", trailing "/"), NUL and the root
+// "/" itself, naming linux.cgroupsPath. systemd_cgroup (--systemd-cgroup):
+// throws "--systemd-cgroup is not supported yet" whatever the value. Without
+// it a ':' is an ordinary character ("system.slice:x:y" is one dir), as in runc.
+std::string resolve_path(const std::optional<std::string>& cgroups_path, const std::string& id,
+                         bool systemd_cgroup);
+
+// Reads Paths::mountinfo. v2 if mount_root itself is a cgroup2 mount; hybrid if
+// there are v1 hierarchies and a cgroup2 mount below mount_root; v1 if only v1
+// hierarchies. Throws when there is no cgroup mount at all.
+Layout discover(const Paths& paths = {});
+Mode probe(const Paths& paths = {});
+
+// The manager for the host's layout. `created` is what an earlier create()
+// reported (created()); each must be the container's dir or an ancestor of it
+// inside one hierarchy, else this throws.
+std::unique_ptr<Manager> open(const std::string& resolved_path, const Paths& paths = {},
+                              std::vector<std::string> created = {});
+
+}  // namespace ocirt::cgroups
