@@ -1,0 +1,63 @@
+#pragma once
+// The runc-style command line: global flags, then a verb with its own flags
+// and positional arguments. Flags take one or two dashes, "--f value" or
+// "--f=value"; flag parsing stops at the first positional argument or "--",
+// as Go's flag package (and so runc) does.
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace ocirt::cli {
+
+struct Flag {
+    std::vector<std::string> names;  // {"bundle", "b"}
+    bool takes_value = false;
+    std::string placeholder;  // "value" shown in help
+    std::string help;
+};
+
+struct GlobalOptions {
+    std::string root = "/run/ocirt";
+    std::string log;
+    std::string log_format = "text";
+    bool debug = false;
+    bool systemd_cgroup = false;
+};
+
+class Args {
+public:
+    bool has(const std::string& name) const { return values_.count(name) > 0; }
+    std::string get(const std::string& name, const std::string& def = "") const;
+    int get_int(const std::string& name, int def) const;
+    const std::vector<std::string>& positional() const { return positional_; }
+
+    std::map<std::string, std::vector<std::string>> values_;
+    std::vector<std::string> positional_;
+};
+
+struct Command {
+    std::string name;
+    std::string args_usage;  // "<container-id>"
+    std::string summary;
+    std::vector<Flag> flags;
+    size_t min_args = 0;
+    size_t max_args = 0;  // SIZE_MAX: any
+    std::function<int(const GlobalOptions&, const Args&)> run;
+};
+
+// Parses argv[start..] against cmd's flags; throws Error naming a bad flag.
+Args parse(const Command& cmd, const std::vector<std::string>& argv, size_t start);
+void print_help(const Command& cmd);
+
+// The verbs, one per file (create.cpp, start.cpp, ...).
+Command create_command();
+Command start_command();
+Command state_command();
+Command kill_command();
+Command delete_command();
+Command run_command();
+Command list_command();
+Command spec_command();
+
+}  // namespace ocirt::cli

@@ -1,0 +1,102 @@
+// ocirt: global flags, then dispatch to a verb. Every failure is printed as
+// "ocirt: <message>" on stderr (and logged to --log), exit code 1.
+#include <seccomp.h>
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
+#include <cstring>
+
+#include "cli.hpp"
+#include "ocirt/util/error.hpp"
+#include "ocirt/util/log.hpp"
+#include "ocirt/version.hpp"
+
+using namespace ocirt;
+
+namespace {
+
+std::vector<cli::Command> commands() {
+    return {cli::create_command(), cli::delete_command(), cli::kill_command(), cli::list_command(),
+            cli::run_command(),    cli::spec_command(),   cli::start_command(), cli::state_command()};
+}
+
+cli::Command global_command() {
+    cli::Command g;
+    g.name = "ocirt";
+    g.flags = {
+        {{"root"}, true, "value", "root directory for storage of container state (default: \"/run/ocirt\")"},
+        {{"log"}, true, "value", "set the log file to write ocirt logs to (default is stderr)"},
+        {{"log-format"}, true, "value", "set the log format ('text' (default), or 'json')"},
+        {{"debug"}, false, "", "enable debug logging"},
+        {{"systemd-cgroup"}, false, "", "enable systemd cgroup support (not supported yet)"},
+        {{"rootless"}, true, "value", "ignored (runc compatibility): true, false or auto"},
+        {{"criu"}, true, "value", "ignored (runc compatibility): path to criu"},
+        {{"help", "h"}, false, "", "show help"},
+        {{"version", "v"}, false, "", "print the version"},
+    };
+    g.max_args = SIZE_MAX;
+    return g;
+}
+
+void print_version() {
+    const scmp_version* v = seccomp_version();
+    std::printf("ocirt version %s\nspec: %s\nlibseccomp: %u.%u.%u\n", kVersion, kSpecVersion,
+                v ? v->major : 0, v ? v->minor : 0, v ? v->micro : 0);
+}
+
+void print_usage(const std::vector<cli::Command>& cmds) {
+    std::printf("NAME:\n   ocirt - an OCI container runtime\n\nUSAGE:\n   ocirt [global options] command [command options] [arguments...]\n\nCOMMANDS:\n");
+    for (const auto& c : cmds) std::printf("   %-10s %s\n", c.name.c_str(), c.summary.c_str());
+    std::printf("\nGLOBAL OPTIONS:\n");
+    cli::Command g = global_command();
+    for (const auto& f : g.flags)
+        std::printf("   --%-20s %s\n", (f.names[0] + (f.takes_value ? " value" : "")).c_str(), f.help.c_str());
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    std::vector<std::string> args(argv, argv + argc);
+    auto cmds = commands();
+    cli::GlobalOptions g;
+    bool log_to_file = false;
+    try {
+        cli::Command gc = global_command();
+        cli::Args ga = cli::parse(gc, args, 1);
+        if (ga.has("version")) {
+            print_version();
+            return 0;
+        }
+        g.root = ga.get("root", g.root);
+        g.log = ga.get("log");
+        g.log_format = ga.get("log-format", "text");
+        g.debug = ga.has("debug");
+        g.systemd_cgroup = ga.has("systemd-cgroup");
+        if (g.log_format != "text" && g.log_format != "json")
+            throw Error("--log-format: unknown format \"" + g.log_format + "\" (text or json)");
+        log::init(g.log, g.log_format == "json" ? log::Format::json : log::Format::text, g.debug);
+        log_to_file = !g.log.empty();
+        if (ga.positional().empty()) {
+            print_usage(cmds);
+            return ga.has("help") ? 0 : 1;
+        }
+        const std::string verb = ga.positional().front();
+        for (auto& c : cmds) {
+            if (c.name != verb) continue;
+            c.flags.push_back({{"help", "h"}, false, "", "show help"});
+            size_t start = args.size() - ga.positional().size() + 1;
+            cli::Args a = cli::parse(c, args, start);
+            if (a.has("help")) {
+                cli::print_help(c);
+                return 0;
+            }
+            spdlog::debug("{} {}", verb, g.root);
+            return c.run(g, a);
+        }
+        throw Error("unknown command \"" + verb + "\" (see ocirt --help)");
+    } catch (const std::exception& e) {
+        if (log_to_file) spdlog::error("{}", e.what());
+        std::fprintf(stderr, "ocirt: %s\n", e.what());
+        return 1;
+    }
+}

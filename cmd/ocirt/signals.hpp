@@ -1,0 +1,6 @@
+#pragma once
+#include <string>
+namespace ocirt::cli {
+// "KILL", "SIGKILL", "kill", "9", "RTMIN+3" -> number; Error naming the value otherwise.
+int parse_signal(const std::string& s);
+}

@@ -1,0 +1,95 @@
+#include "ocirt/container.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include "ocirt/linux/cgroups/manager.hpp"
+#include "ocirt/linux/pidfd.hpp"
+#include "ocirt/util/error.hpp"
+#include "ocirt/util/file.hpp"
+
+namespace ocirt {
+
+Container::Container(std::string dir, State state, Fd lock)
+    : dir_(std::move(dir)), state_(std::move(state)), lock_(std::move(lock)) {}
+
+Status Container::status() const {
+    if (!linux_::process_alive(state_.pid, state_.pid_start_time)) return Status::stopped;
+    if (path_exists(dir_ + "/exec.fifo")) return Status::created;
+    return Status::running;
+}
+
+void Container::start() {
+    Status s = status();
+    if (s != Status::created)
+        throw Error("cannot start container \"" + id() + "\": it is " + to_string(s) +
+                    " (only a created container can be started)");
+    if (!state_.has_process)
+        throw Error("cannot start container \"" + id() + "\": its config.json has no process");
+
+    auto pidfd = linux_::PidFd::open(state_.pid, state_.pid_start_time);
+    std::string fifo_path = dir_ + "/exec.fifo";
+    // Non-blocking, so a dead init cannot hang us: wait for its byte or its exit.
+    Fd fifo(::open(fifo_path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
+    if (!fifo) throw_errno("open " + fifo_path);
+    pollfd fds[2] = {{fifo.get(), POLLIN, 0}, {pidfd.get(), POLLIN, 0}};
+    for (;;) {
+        int r = ::poll(fds, pidfd.valid() ? 2 : 1, -1);
+        if (r < 0 && errno == EINTR) continue;
+        if (r < 0) throw_errno("wait on " + fifo_path);
+        if (fds[0].revents & POLLIN) {
+            char c;
+            if (::read(fifo.get(), &c, 1) == 1) break;
+        }
+        if (!pidfd.valid() || (fds[1].revents & POLLIN))
+            throw Error("cannot start container \"" + id() + "\": its init exited before start");
+    }
+    if (::unlink(fifo_path.c_str()) != 0 && errno != ENOENT) throw_errno("remove " + fifo_path);
+}
+
+void Container::signal(int sig, bool all) {
+    if (status() == Status::stopped)
+        throw Error("cannot kill container \"" + id() + "\": it is not running");
+    if (all && !state_.cgroup_path.empty()) {
+        auto cg = cgroups::open(state_.cgroup_path, {}, state_.cgroup_created);
+        for (pid_t p : cg->pids())
+            if (::kill(p, sig) != 0 && errno != ESRCH) throw_errno("kill " + std::to_string(p));
+        return;
+    }
+    auto pidfd = linux_::PidFd::open(state_.pid, state_.pid_start_time);
+    if (!pidfd.valid() || !pidfd.signal(sig))
+        throw Error("cannot kill container \"" + id() + "\": it is not running");
+}
+
+void Container::kill_and_wait() {
+    auto pidfd = linux_::PidFd::open(state_.pid, state_.pid_start_time);
+    if (!pidfd.valid()) return;
+    pidfd.signal(SIGKILL);
+    if (!pidfd.wait_exit(10000))
+        throw Error("container \"" + id() + "\": init " + std::to_string(state_.pid) +
+                    " did not exit after SIGKILL");
+}
+
+void Container::remove_resources() {
+    if (!state_.cgroup_path.empty()) {
+        with_context("remove cgroup " + state_.cgroup_path, [&] {
+            cgroups::open(state_.cgroup_path, {}, state_.cgroup_created)->destroy();
+        });
+    }
+    remove_all(dir_);
+}
+
+void Container::destroy(bool force) {
+    Status s = status();
+    if (s != Status::stopped) {
+        if (!force)
+            throw Error("cannot delete container \"" + id() + "\": it is " + to_string(s) +
+                        "; stop it first or use --force");
+        kill_and_wait();
+    }
+    remove_resources();
+}
+
+}  // namespace ocirt

@@ -1,0 +1,44 @@
+#pragma once
+// Container: one container's operations on its state dir <root>/<id>, which
+// holds state.json and, until `start`, exec.fifo. Mutating operations hold
+// an exclusive flock on the state dir.
+#include <sys/types.h>
+
+#include <string>
+
+#include "ocirt/state.hpp"
+#include "ocirt/util/fd.hpp"
+
+namespace ocirt {
+
+class Container {
+public:
+    Container(std::string dir, State state, Fd lock);
+
+    const State& state() const { return state_; }
+    const std::string& id() const { return state_.id; }
+    const std::string& dir() const { return dir_; }
+
+    // Lets other ocirt processes operate on it (run holds it while it waits).
+    void unlock() { lock_.reset(); }
+
+    // Derived from the live process (pid and its start time), never from disk alone.
+    Status status() const;
+
+    // Lets the init exec process.args; only a created container with a process.
+    void start();
+    // Signals the init, or with `all` every process in the container's cgroup.
+    void signal(int sig, bool all);
+    // Removes the container: only a stopped one, unless `force` (then kills it).
+    void destroy(bool force);
+
+private:
+    void kill_and_wait();
+    void remove_resources();
+
+    std::string dir_;
+    State state_;
+    Fd lock_;
+};
+
+}  // namespace ocirt

@@ -1,0 +1,245 @@
+#include "ocirt/create.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/file.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <spdlog/spdlog.h>
+
+#include "ocirt/factory.hpp"
+#include "ocirt/linux/cgroups/devices_rules.hpp"
+#include "ocirt/linux/cgroups/manager.hpp"
+#include "ocirt/linux/idmap.hpp"
+#include "ocirt/linux/init.hpp"
+#include "ocirt/linux/pidfd.hpp"
+#include "ocirt/linux/spawn.hpp"
+#include "ocirt/spec/parse.hpp"
+#include "ocirt/spec/validate.hpp"
+#include "ocirt/util/error.hpp"
+#include "ocirt/util/file.hpp"
+
+namespace ocirt {
+namespace {
+
+// Undoes a half-made container: whatever was made is removed on the way out
+// unless commit() was called.
+class Rollback {
+public:
+    explicit Rollback(std::string dir) : dir_(std::move(dir)) {}
+    ~Rollback() {
+        if (committed_) return;
+        if (pid_ > 0) {
+            ::kill(pid_, SIGKILL);
+            while (::waitpid(pid_, nullptr, 0) < 0 && errno == EINTR) {
+            }
+        }
+        try {
+            if (cgroup_) cgroup_->destroy();
+        } catch (const std::exception& e) {
+            spdlog::warn("cleanup: {}", e.what());
+        }
+        try {
+            remove_all(dir_);
+        } catch (const std::exception& e) {
+            spdlog::warn("cleanup: {}", e.what());
+        }
+    }
+    void set_pid(pid_t pid) { pid_ = pid; }
+    void set_cgroup(cgroups::Manager* m) { cgroup_ = m; }
+    void commit() { committed_ = true; }
+
+private:
+    std::string dir_;
+    pid_t pid_ = -1;
+    cgroups::Manager* cgroup_ = nullptr;
+    bool committed_ = false;
+};
+
+std::string rootfs_path(const spec::Config& c, const std::string& bundle) {
+    std::string p = c.root->path[0] == '/' ? c.root->path : bundle + "/" + c.root->path;
+    p = clean_path(p);
+    struct stat st;
+    if (::stat(p.c_str(), &st) != 0) throw_errno("root.path: " + p);
+    if (!S_ISDIR(st.st_mode)) throw Error("root.path: " + p + ": not a directory");
+    return p;
+}
+
+Fd connect_console_socket(const std::string& path) {
+    Fd s(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    if (!s) throw_errno("console socket");
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    if (path.size() >= sizeof addr.sun_path) throw Error("--console-socket: path too long: " + path);
+    std::strncpy(addr.sun_path, path.c_str(), sizeof addr.sun_path - 1);
+    if (::connect(s.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0)
+        throw_errno("--console-socket: connect " + path);
+    return s;
+}
+
+std::vector<linux_::CgroupMount> cgroup_mounts(const cgroups::Manager& m) {
+    std::vector<linux_::CgroupMount> out;
+    for (const auto& h : m.hierarchies()) {
+        linux_::CgroupMount cm;
+        cm.fstype = h.unified ? "cgroup2" : "cgroup";
+        for (const auto& c : h.controllers) cm.options += (cm.options.empty() ? "" : ",") + c;
+        if (m.mode() != cgroups::Mode::v2) cm.name = h.mountpoint.substr(h.mountpoint.rfind('/') + 1);
+        cm.host_dir = m.dir(h);
+        out.push_back(cm);
+    }
+    return out;
+}
+
+spec::Resources device_rules(const spec::Config& c) {
+    spec::Resources r;
+    if (c.linux && c.linux->resources) r.devices = c.linux->resources->devices;
+    for (const auto& d : cgroups::default_device_rules()) r.devices.push_back(d);
+    if (c.linux) {
+        for (const auto& d : c.linux->devices) {
+            spec::DeviceRule rule;
+            rule.allow = true;
+            rule.type = d.type == "u" ? "c" : d.type;
+            rule.major = d.major;
+            rule.minor = d.minor;
+            rule.access = "rwm";
+            if (d.type != "p") r.devices.push_back(rule);
+        }
+    }
+    return r;
+}
+
+void write_pid_file(const std::string& path, pid_t pid) {
+    if (path.empty()) return;
+    with_context("--pid-file", [&] { write_atomic(absolute_path(path), std::to_string(pid), 0644); });
+}
+
+std::string describe_exit(pid_t pid) {
+    int status = 0;
+    if (::waitpid(pid, &status, WNOHANG) == pid) {
+        if (WIFEXITED(status)) return " (exit status " + std::to_string(WEXITSTATUS(status)) + ")";
+        if (WIFSIGNALED(status)) return std::string(" (killed by ") + strsignal(WTERMSIG(status)) + ")";
+    }
+    return "";
+}
+
+}  // namespace
+
+Container create_container(const std::string& root, const std::string& id, const CreateOptions& opts) {
+    const std::string bundle = absolute_path(opts.bundle.empty() ? "." : opts.bundle);
+    spec::Config config = spec::load_config(bundle + "/config.json");
+    with_context(bundle + "/config.json", [&] {
+        spec::validate(config);
+        spec::check_supported(config);
+    });
+    const std::string rootfs = rootfs_path(config, bundle);
+    const bool terminal = config.process && config.process->terminal;
+    if (terminal && opts.io.console_socket.empty() && opts.io.console_fd < 0)
+        throw Error("process.terminal is true but no --console-socket was given: "
+                    "a detached container needs one to hand its terminal to");
+    if (!terminal && !opts.io.console_socket.empty())
+        throw Error("--console-socket was given but process.terminal is false");
+    const std::string cgroup_path =
+        cgroups::resolve_path(config.linux ? config.linux->cgroups_path : std::nullopt, id,
+                              opts.systemd_cgroup);
+    const auto plan = linux_::plan_namespaces(config);
+    if (!plan.has(spec::NamespaceType::mount))
+        throw Error("linux.namespaces: a mount namespace is required");
+
+    if (::mkdir(root.c_str(), 0700) != 0 && errno != EEXIST) throw_errno("state root " + root);
+    const std::string dir = root + "/" + id;
+    if (::mkdir(dir.c_str(), 0711) != 0) {
+        if (errno == EEXIST) throw Error("container \"" + id + "\" already exists");
+        throw_errno("state dir " + dir);
+    }
+    std::unique_ptr<cgroups::Manager> cgroup;  // outlives the rollback that may destroy it
+    Rollback rollback(dir);
+    Fd lock(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!lock || ::flock(lock.get(), LOCK_EX) != 0) throw_errno("lock " + dir);
+
+    const std::string fifo_path = dir + "/exec.fifo";
+    // 0622 as runc: the init may write it after switching to any user.
+    if (::mkfifo(fifo_path.c_str(), 0622) != 0 || ::chmod(fifo_path.c_str(), 0622) != 0)
+        throw_errno("mkfifo " + fifo_path);
+    Fd fifo(::open(fifo_path.c_str(), O_PATH | O_CLOEXEC));
+    if (!fifo) throw_errno("open " + fifo_path);
+
+    Fd console;
+    int console_fd = opts.io.console_fd;
+    if (terminal && console_fd < 0) {
+        console = connect_console_socket(opts.io.console_socket);
+        console_fd = console.get();
+    }
+
+    cgroup = cgroups::open(cgroup_path);
+    cgroup->create();
+    rollback.set_cgroup(cgroup.get());
+    with_context("linux.resources.devices", [&] { cgroup->apply(device_rules(config)); });
+    Fd cgroup_fd = cgroup->fd_for_clone_into_cgroup();
+
+    linux_::InitContext ictx;
+    ictx.config = &config;
+    ictx.rootfs.config = &config;
+    ictx.rootfs.rootfs = rootfs;
+    ictx.rootfs.bundle = bundle;
+    ictx.rootfs.no_pivot = opts.no_pivot;
+    ictx.rootfs.new_user_ns = plan.new_user || plan.has(spec::NamespaceType::user);
+    ictx.rootfs.new_cgroup_ns = plan.new_cgroup;
+    ictx.rootfs.cgroups = cgroup_mounts(*cgroup);
+    ictx.namespaces = plan;
+    ictx.fifo = fifo.get();
+    ictx.console_socket = console_fd;
+    ictx.preserve_fds = opts.io.preserve_fds;
+
+    auto [parent_sock, child_sock] = linux_::SyncSocket::pair();
+    ictx.sync = &child_sock;
+    pid_t pid = linux_::spawn_init(plan, cgroup_fd.get(), parent_sock, child_sock, [&] {
+        // The parent's fds: the state dir's flock must not outlive `create`.
+        parent_sock.close();
+        lock.reset();
+        cgroup_fd.reset();
+        linux_::container_init(ictx);
+    });
+    rollback.set_pid(pid);
+    child_sock.close();
+    console.reset();
+
+    if (plan.new_user) linux_::write_id_maps(pid, config.linux->uid_mappings, config.linux->gid_mappings);
+    cgroup->add_process(pid);
+    if (config.process && config.process->oom_score_adj) {
+        with_context("process.oomScoreAdj", [&] {
+            write_existing("/proc/" + std::to_string(pid) + "/oom_score_adj",
+                           std::to_string(*config.process->oom_score_adj));
+        });
+    }
+    parent_sock.send(linux_::MsgType::go);
+    linux_::Message m = parent_sock.recv();
+    if (m.type == linux_::MsgType::error) throw Error::preformatted(m.err, m.text);
+    if (m.type != linux_::MsgType::ready)
+        throw Error("container init exited before it was ready" + describe_exit(pid));
+
+    State st;
+    st.oci_version = config.oci_version;
+    st.id = id;
+    st.pid = pid;
+    st.pid_start_time = linux_::process_start_time(pid);
+    st.bundle = bundle;
+    st.rootfs = rootfs;
+    st.created = now_rfc3339();
+    st.owner = "";
+    st.annotations = config.annotations;
+    st.cgroup_path = cgroup_path;
+    st.cgroup_created = cgroup->created();
+    st.has_process = config.process.has_value();
+    st.systemd_cgroup = opts.systemd_cgroup;
+    save_state(dir, st);
+    write_pid_file(opts.io.pid_file, pid);
+    rollback.commit();
+    return Container(dir, st, std::move(lock));
+}
+
+}  // namespace ocirt

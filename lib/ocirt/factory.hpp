@@ -1,0 +1,40 @@
+#pragma once
+// Factory: the state root (default /run/ocirt, or --root) where each
+// container has its dir; creates containers from bundles and loads them.
+#include <string>
+#include <vector>
+
+#include "ocirt/container.hpp"
+#include "ocirt/process.hpp"
+
+namespace ocirt {
+
+struct CreateOptions {
+    std::string bundle;  // absolute or relative to the cwd
+    bool no_pivot = false;
+    bool systemd_cgroup = false;
+    Process io;  // console socket, preserve fds, pid file (spec is filled from config.json)
+};
+
+class Factory {
+public:
+    explicit Factory(std::string root);
+
+    // Runs the whole `create`: on success the init waits on exec.fifo; on any
+    // failure nothing is left (no state dir, cgroup, process or mount).
+    Container create(const std::string& id, const CreateOptions& opts);
+    // Throws `container "ID" does not exist` when there is no such container.
+    Container load(const std::string& id, bool lock = true) const;
+    bool exists(const std::string& id) const;
+    std::vector<std::string> list() const;
+
+    const std::string& root() const { return root_; }
+
+    // Ids as runc accepts them: [A-Za-z0-9_+.-]+, but not "." or "..".
+    static void validate_id(const std::string& id);
+
+private:
+    std::string root_;
+};
+
+}  // namespace ocirt

@@ -1,0 +1,135 @@
+#include "ocirt/linux/init.hpp"
+
+#include <fcntl.h>
+#include <linux/close_range.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "ocirt/linux/capabilities.hpp"
+#include "ocirt/linux/exec.hpp"
+#include "ocirt/linux/identity.hpp"
+#include "ocirt/linux/rlimits.hpp"
+#include "ocirt/linux/safe_path.hpp"
+#include "ocirt/linux/sysctl.hpp"
+#include "ocirt/linux/terminal.hpp"
+#include "ocirt/linux/uts.hpp"
+#include "ocirt/util/error.hpp"
+
+namespace ocirt::linux_ {
+namespace {
+
+// Everything but stdio and --preserve-fds is closed by the execve; fds the
+// runtime still needs until then are already O_CLOEXEC.
+void mark_fds_cloexec(int preserve) {
+    for (int fd = 3; fd < 3 + preserve; ++fd) {
+        int fl = ::fcntl(fd, F_GETFD);
+        if (fl >= 0) ::fcntl(fd, F_SETFD, fl & ~FD_CLOEXEC);
+    }
+    if (::syscall(SYS_close_range, 3 + preserve, ~0U, CLOSE_RANGE_CLOEXEC) != 0)
+        throw_errno("mark fds close-on-exec");
+}
+
+std::vector<std::string> process_env(const spec::Process& p) {
+    std::vector<std::string> env = p.env;
+    bool has_home = false;
+    for (const auto& e : env) has_home |= e.rfind("HOME=", 0) == 0;
+    if (!has_home) env.push_back("HOME=" + home_for(p.user.uid));
+    return env;
+}
+
+void make_cwd(const InitContext& ctx) {
+    const auto& p = *ctx.config->process;
+    Fd root(::open(ctx.rootfs.rootfs.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    if (!root) throw_errno("root.path: " + ctx.rootfs.rootfs);
+    with_context("process.cwd", [&] { open_in_root(root.get(), p.cwd, Create::dir); });
+}
+
+void run(const InitContext& ctx) {
+    const spec::Config& c = *ctx.config;
+    // `run` blocks the signals it forwards; the container starts with none blocked.
+    sigset_t none;
+    sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    // The runtime runs inside the container's namespaces from here on: keep
+    // container processes from opening it through /proc/PID/exe or ptrace.
+    if (::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) throw_errno("prctl(PR_SET_DUMPABLE)");
+    // A session of its own (a terminal needs it to become the controlling one).
+    if (::setsid() < 0) throw_errno("setsid");
+
+    Message go = ctx.sync->recv();
+    if (go.type != MsgType::go) ::_exit(1);  // the parent gave up
+
+    if (ctx.namespaces.new_user) {
+        // Become the namespace's root (if mapped) to set up the rest.
+        ::setresgid(0, 0, 0);
+        ::setresuid(0, 0, 0);
+    }
+    join_namespaces(ctx.namespaces, /*for_children_only=*/false);
+    if (ctx.namespaces.new_cgroup && ::unshare(CLONE_NEWCGROUP) != 0)
+        throw_errno("linux.namespaces: new cgroup namespace");
+    if (ctx.namespaces.has(spec::NamespaceType::uts)) set_hostname(c.hostname, c.domainname);
+
+    Fd proc_fd_dir(::open("/proc/self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC));
+    if (!proc_fd_dir) throw_errno("open /proc/self/fd");
+    if (c.process && !c.process->cwd.empty()) make_cwd(ctx);
+
+    prepare_rootfs(ctx.rootfs);
+    enter_rootfs(ctx.rootfs);
+    if (c.process && c.process->terminal)
+        setup_terminal(ctx.console_socket, c.process->console_size);
+    finalize_rootfs(ctx.rootfs);
+    if (c.linux) apply_sysctl(c.linux->sysctl);
+
+    std::string exe;
+    std::vector<std::string> env;
+    if (c.process) {
+        const spec::Process& p = *c.process;
+        apply_rlimits(p.rlimits);
+        CapabilitySets caps = resolve_capabilities(p.capabilities);
+        apply_bounding_set(caps);
+        if (::chdir(p.cwd.empty() ? "/" : p.cwd.c_str()) != 0) throw_errno("process.cwd: chdir " + p.cwd);
+        switch_user(p.user);
+        apply_capability_sets(caps);
+        if (p.no_new_privileges && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+            throw_errno("process.noNewPrivileges");
+        env = process_env(p);
+        exe = find_executable(p.args[0], env);
+    }
+    mark_fds_cloexec(ctx.preserve_fds);
+    ctx.sync->send(MsgType::ready);
+    ctx.sync->close();
+
+    wait_for_start(ctx.fifo, proc_fd_dir.get());
+    if (!c.process) ::_exit(0);
+    exec_process(exe, c.process->args, env);
+}
+
+}  // namespace
+
+void container_init(const InitContext& ctx) {
+    try {
+        run(ctx);
+    } catch (const Error& e) {
+        try {
+            ctx.sync->send(MsgType::error, e.code(), e.what());
+        } catch (...) {
+        }
+        // After `ready` nobody listens on the socket: stderr is the container's.
+        if (ctx.sync->fd() < 0) {
+            std::string line = std::string("ocirt: ") + e.what() + "\n";
+            (void)!::write(2, line.data(), line.size());
+        }
+    } catch (const std::exception& e) {
+        try {
+            ctx.sync->send(MsgType::error, 0, e.what());
+        } catch (...) {
+        }
+    }
+    ::_exit(127);
+}
+
+}  // namespace ocirt::linux_

@@ -1,0 +1,23 @@
+#pragma once
+// The container's init, from the clone to the execve of process.args. It runs
+// in the cloned child, in the same image as the runtime; every failure goes
+// back to the parent over the sync socket and the init exits.
+#include "ocirt/linux/namespaces.hpp"
+#include "ocirt/linux/rootfs.hpp"
+#include "ocirt/linux/sync.hpp"
+
+namespace ocirt::linux_ {
+
+struct InitContext {
+    const spec::Config* config = nullptr;
+    RootfsContext rootfs;
+    NamespacePlan namespaces;
+    SyncSocket* sync = nullptr;  // the init's end
+    int fifo = -1;               // O_PATH fd of exec.fifo
+    int console_socket = -1;     // connected; -1 without a terminal
+    int preserve_fds = 0;        // fds 3..3+N-1 are passed on (--preserve-fds)
+};
+
+[[noreturn]] void container_init(const InitContext& ctx);
+
+}  // namespace ocirt::linux_

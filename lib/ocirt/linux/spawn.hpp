@@ -1,0 +1,25 @@
+#pragma once
+// Starts the container's init: a clone3 of this process (no re-exec: the
+// child goes on in the same image, so the parent must be single-threaded)
+// into the namespaces of the plan. Joins of user, pid and time namespaces go
+// through a short-lived intermediate that enters them and clones the init
+// with CLONE_PARENT, so the init is still our child.
+#include <sys/types.h>
+
+#include <functional>
+
+#include "ocirt/linux/namespaces.hpp"
+#include "ocirt/linux/sync.hpp"
+
+namespace ocirt::linux_ {
+
+// `child` runs in the init and must not return normally (it execs or _exits).
+// `child_sock` is the init's end of the sync socket: the intermediate reports
+// the init's pid on it. Returns the init's pid as this process sees it.
+pid_t spawn_init(const NamespacePlan& plan, int cgroup_fd, SyncSocket& parent_sock,
+                 SyncSocket& child_sock, const std::function<void()>& child);
+
+// Raw clone3 with fork semantics (no new stack); -1 and errno on failure.
+pid_t clone3_fork(uint64_t flags, int cgroup_fd);
+
+}  // namespace ocirt::linux_

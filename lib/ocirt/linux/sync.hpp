@@ -1,0 +1,49 @@
+#pragma once
+// The parent/child protocol of create: a SOCK_SEQPACKET socketpair, one
+// message per packet, so neither side needs framing. The child reports every
+// failure as an `error` message carrying errno and the full context chain.
+#include <cstdint>
+#include <string>
+#include <utility>
+
+#include "ocirt/util/fd.hpp"
+
+namespace ocirt::linux_ {
+
+enum class MsgType : uint32_t {
+    go = 1,         // parent -> child: ids mapped, cgroup joined; go on
+    ready = 2,      // child -> parent: set up, about to wait on exec.fifo
+    error = 3,      // child -> parent: setup failed (err, text)
+    child_pid = 4,  // intermediate -> parent: the init's pid (value)
+    eof = 100,      // not sent: the peer closed the socket
+};
+
+struct Message {
+    MsgType type = MsgType::eof;
+    int32_t err = 0;
+    int64_t value = 0;
+    std::string text;
+};
+
+class SyncSocket {
+public:
+    SyncSocket() = default;
+    explicit SyncSocket(Fd fd) : fd_(std::move(fd)) {}
+    // A connected pair: first for the parent, second for the child.
+    static std::pair<SyncSocket, SyncSocket> pair();
+
+    void send(MsgType type, int32_t err = 0, const std::string& text = {}, int64_t value = 0);
+    Message recv();
+    int fd() const { return fd_.get(); }
+    void close() { fd_.reset(); }
+
+private:
+    Fd fd_;
+};
+
+// Sends an fd over a unix socket with SCM_RIGHTS (console master to the
+// --console-socket) and receives one.
+void send_fd(int sock, int fd, const std::string& name);
+Fd recv_fd(int sock);
+
+}  // namespace ocirt::linux_

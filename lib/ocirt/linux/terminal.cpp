@@ -1,0 +1,46 @@
+#include "ocirt/linux/terminal.hpp"
+
+#include <fcntl.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "ocirt/linux/sync.hpp"
+#include "ocirt/util/error.hpp"
+#include "ocirt/util/fd.hpp"
+
+namespace ocirt::linux_ {
+
+void setup_terminal(int console_sock, const std::optional<spec::ConsoleSize>& size) {
+    Fd master(::open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC));
+    if (!master) throw_errno("process.terminal: open /dev/ptmx in the container");
+    int unlock = 0;
+    if (::ioctl(master.get(), TIOCSPTLCK, &unlock) != 0) throw_errno("process.terminal: unlock pty");
+    unsigned n = 0;
+    if (::ioctl(master.get(), TIOCGPTN, &n) != 0) throw_errno("process.terminal: pty number");
+    std::string slave_name = "/dev/pts/" + std::to_string(n);
+    // TIOCGPTPEER opens the slave through the master: no path lookup to race.
+    Fd slave(::ioctl(master.get(), TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC));
+    if (!slave) throw_errno("process.terminal: open " + slave_name);
+    if (size) {
+        winsize ws{};
+        ws.ws_row = static_cast<unsigned short>(size->height);
+        ws.ws_col = static_cast<unsigned short>(size->width);
+        if (::ioctl(master.get(), TIOCSWINSZ, &ws) != 0) throw_errno("process.consoleSize");
+    }
+    // /dev/console is the container's terminal, as on a real machine.
+    int f = ::open("/dev/console", O_CREAT | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (f >= 0) ::close(f);
+    if (f >= 0 || errno == EEXIST) {
+        if (::mount(slave_name.c_str(), "/dev/console", nullptr, MS_BIND, nullptr) != 0)
+            throw_errno("process.terminal: bind " + slave_name + " on /dev/console");
+    }
+    send_fd(console_sock, master.get(), slave_name);
+    for (int i = 0; i < 3; ++i)
+        if (::dup2(slave.get(), i) < 0) throw_errno("process.terminal: dup2 the pty slave");
+    if (::ioctl(0, TIOCSCTTY, 0) != 0) throw_errno("process.terminal: set controlling terminal");
+}
+
+}  // namespace ocirt::linux_

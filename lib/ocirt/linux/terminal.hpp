@@ -1,0 +1,15 @@
+#pragma once
+// process.terminal: the init opens a pty in the container's own devpts,
+// makes the slave its stdio and controlling terminal and /dev/console, and
+// sends the master over the console socket (SCM_RIGHTS), where `run` or the
+// engine's --console-socket receiver picks it up.
+#include <optional>
+
+#include "ocirt/spec/config.hpp"
+
+namespace ocirt::linux_ {
+
+// Runs in the init after the root changed. `console_sock` is connected.
+void setup_terminal(int console_sock, const std::optional<spec::ConsoleSize>& size);
+
+}  // namespace ocirt::linux_

@@ -1,0 +1,91 @@
+#include "ocirt/state.hpp"
+
+#include <time.h>
+
+#include <cstdio>
+
+#include "ocirt/util/error.hpp"
+#include "ocirt/util/file.hpp"
+
+namespace ocirt {
+
+const char* to_string(Status s) {
+    switch (s) {
+        case Status::creating: return "creating";
+        case Status::created: return "created";
+        case Status::running: return "running";
+        case Status::paused: return "paused";
+        case Status::stopped: return "stopped";
+    }
+    return "unknown";
+}
+
+nlohmann::json State::to_json() const {
+    return nlohmann::json{{"ociVersion", oci_version},   {"id", id},
+                          {"pid", pid},                  {"pidStartTime", pid_start_time},
+                          {"bundle", bundle},            {"rootfs", rootfs},
+                          {"created", created},          {"owner", owner},
+                          {"annotations", annotations},  {"cgroupPath", cgroup_path},  {"cgroupCreated", cgroup_created},
+                          {"hasProcess", has_process},   {"systemdCgroup", systemd_cgroup}};
+}
+
+State State::from_json(const nlohmann::json& j) {
+    State s;
+    s.oci_version = j.value("ociVersion", "");
+    s.id = j.at("id").get<std::string>();
+    s.pid = j.at("pid").get<pid_t>();
+    s.pid_start_time = j.value("pidStartTime", uint64_t{0});
+    s.bundle = j.value("bundle", "");
+    s.rootfs = j.value("rootfs", "");
+    s.created = j.value("created", "");
+    s.owner = j.value("owner", "");
+    if (j.contains("annotations"))
+        s.annotations = j.at("annotations").get<std::map<std::string, std::string>>();
+    s.cgroup_path = j.value("cgroupPath", "");
+    if (j.contains("cgroupCreated"))
+        s.cgroup_created = j.at("cgroupCreated").get<std::vector<std::string>>();
+    s.has_process = j.value("hasProcess", true);
+    s.systemd_cgroup = j.value("systemdCgroup", false);
+    return s;
+}
+
+nlohmann::ordered_json oci_state_view(const State& s, Status status) {
+    nlohmann::ordered_json j;
+    j["ociVersion"] = s.oci_version;
+    j["id"] = s.id;
+    j["pid"] = status == Status::stopped ? 0 : s.pid;
+    j["status"] = to_string(status);
+    j["bundle"] = s.bundle;
+    j["rootfs"] = s.rootfs;
+    j["created"] = s.created;
+    if (!s.annotations.empty()) j["annotations"] = s.annotations;
+    j["owner"] = s.owner;
+    return j;
+}
+
+State load_state(const std::string& state_dir) {
+    std::string path = state_dir + "/state.json";
+    try {
+        return State::from_json(nlohmann::json::parse(read_file(path)));
+    } catch (const nlohmann::json::exception& e) {
+        throw Error(path + ": corrupt state: " + e.what());
+    }
+}
+
+void save_state(const std::string& state_dir, const State& s) {
+    write_atomic(state_dir + "/state.json", s.to_json().dump(), 0600);
+}
+
+std::string now_rfc3339() {
+    timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    tm t{};
+    gmtime_r(&ts.tv_sec, &t);
+    char buf[40];
+    strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &t);
+    char out[64];
+    std::snprintf(out, sizeof out, "%s.%09ldZ", buf, ts.tv_nsec);
+    return out;
+}
+
+}  // namespace ocirt
