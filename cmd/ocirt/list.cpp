@@ -53,7 +53,11 @@ Command list_command() {
         }
         if (format == "json") {
             nlohmann::ordered_json arr = nlohmann::ordered_json::array();
-            for (const auto& [ct, s] : cs) arr.push_back(oci_state_view(ct.state(), s));
+            for (const auto& [ct, s] : cs) {
+                auto j = oci_state_view(ct.state(), s);
+                j["owner"] = ct.owner();
+                arr.push_back(j);
+            }
             std::printf("%s\n", arr.dump().c_str());
             return 0;
         }
@@ -61,7 +65,7 @@ Command list_command() {
         for (const auto& [ct, s] : cs) {
             const State& st = ct.state();
             rows.push_back({st.id, std::to_string(s == Status::stopped ? 0 : st.pid), to_string(s),
-                            st.bundle, st.created, st.owner});
+                            st.bundle, st.created, ct.owner()});
         }
         print_table(rows);
         return 0;

@@ -2,6 +2,8 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <pwd.h>
+#include <sys/stat.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -14,6 +16,15 @@ namespace ocirt {
 
 Container::Container(std::string dir, State state, Fd lock)
     : dir_(std::move(dir)), state_(std::move(state)), lock_(std::move(lock)) {}
+
+std::string Container::owner() const {
+    struct stat st;
+    if (::stat(dir_.c_str(), &st) != 0) return "";
+    passwd pw, *found = nullptr;
+    char buf[4096];
+    if (::getpwuid_r(st.st_uid, &pw, buf, sizeof buf, &found) == 0 && found) return pw.pw_name;
+    return "#" + std::to_string(st.st_uid);
+}
 
 Status Container::status() const {
     if (!linux_::process_alive(state_.pid, state_.pid_start_time)) return Status::stopped;

@@ -22,6 +22,9 @@ public:
     // Lets other ocirt processes operate on it (run holds it while it waits).
     void unlock() { lock_.reset(); }
 
+    // The user owning the state dir, by name (runc's OWNER in `list`).
+    std::string owner() const;
+
     // Derived from the live process (pid and its start time), never from disk alone.
     Status status() const;
 

@@ -48,12 +48,27 @@ void make_cwd(const InitContext& ctx) {
     with_context("process.cwd", [&] { open_in_root(root.get(), p.cwd, Create::dir); });
 }
 
+// The init is PID 1 of its pid namespace, and the kernel drops signals to
+// such a process unless it handles them: without handlers, `kill` of a
+// created container (the default SIGTERM) would do nothing. execve resets
+// them to the default for the container's process.
+void die_on_signal(int sig) { ::_exit(128 + sig); }
+
+void handle_terminating_signals() {
+    struct sigaction sa {};
+    sa.sa_handler = die_on_signal;
+    sigemptyset(&sa.sa_mask);
+    for (int sig : {SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGALRM})
+        ::sigaction(sig, &sa, nullptr);
+}
+
 void run(const InitContext& ctx) {
     const spec::Config& c = *ctx.config;
     // `run` blocks the signals it forwards; the container starts with none blocked.
     sigset_t none;
     sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    handle_terminating_signals();
     // The runtime runs inside the container's namespaces from here on: keep
     // container processes from opening it through /proc/PID/exe or ptrace.
     if (::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) throw_errno("prctl(PR_SET_DUMPABLE)");

@@ -6,6 +6,7 @@
 
 #include "ocirt/util/error.hpp"
 #include "ocirt/util/fd.hpp"
+#include "ocirt/util/file.hpp"
 
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
@@ -52,6 +53,7 @@ bool NamespacePlan::has(NamespaceType t) const {
 }
 
 bool NamespacePlan::needs_intermediate() const {
+    if (!time_offsets.empty()) return true;
     return std::any_of(joins.begin(), joins.end(), [](const spec::Namespace& n) {
         return n.type == NamespaceType::user || for_children(n.type);
     });
@@ -74,6 +76,8 @@ NamespacePlan plan_namespaces(const spec::Config& c) {
             default: p.clone_flags |= clone_flag(ns.type); break;
         }
     }
+    p.time_offsets = c.linux->time_offsets;
+    if (!p.time_offsets.empty()) p.clone_flags &= ~static_cast<uint64_t>(CLONE_NEWTIME);
     // The user namespace is joined first so that it owns what is joined or made next.
     std::stable_sort(p.joins.begin(), p.joins.end(), [](const auto& a, const auto& b) {
         return a.type == NamespaceType::user && b.type != NamespaceType::user;
@@ -91,6 +95,15 @@ void join_namespaces(const NamespacePlan& plan, bool for_children_only) {
         if (!fd) throw_errno(where);
         if (::setns(fd.get(), static_cast<int>(clone_flag(ns.type))) != 0) throw_errno(where);
     }
+}
+
+void unshare_time_with_offsets(const NamespacePlan& plan) {
+    if (plan.time_offsets.empty()) return;
+    if (::unshare(CLONE_NEWTIME) != 0) throw_errno("linux.namespaces: new time namespace");
+    std::string text;
+    for (const auto& [clock, off] : plan.time_offsets)
+        text += clock + " " + std::to_string(off.secs) + " " + std::to_string(off.nanosecs) + "\n";
+    with_context("linux.timeOffsets", [&] { write_existing("/proc/self/timens_offsets", text); });
 }
 
 }  // namespace ocirt::linux_

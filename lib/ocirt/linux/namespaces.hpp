@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <string>
+#include <map>
 #include <vector>
 
 #include "ocirt/spec/config.hpp"
@@ -26,6 +27,9 @@ struct NamespacePlan {
     bool new_uts = false;
     bool has(spec::NamespaceType t) const;
     std::vector<spec::Namespace> joins;  // by path
+    // linux.timeOffsets: set in a time namespace that no process has entered
+    // yet, so the intermediate unshares it, writes them, then clones the init.
+    std::map<std::string, spec::TimeOffset> time_offsets;
     std::vector<spec::NamespaceType> all;
 
     // A join that must happen in an intermediate process (user, pid, time).
@@ -34,7 +38,12 @@ struct NamespacePlan {
 
 NamespacePlan plan_namespaces(const spec::Config& c);
 
-// Enters the joined namespaces of `kinds` (user first). Errors name the path.
+// Enters the joined namespaces (user first): those that only apply to
+// children (and the user namespace) when for_children_only, else the rest.
+// Errors name the path.
 void join_namespaces(const NamespacePlan& plan, bool for_children_only);
+
+// In the intermediate: a new time namespace for the init, with the offsets.
+void unshare_time_with_offsets(const NamespacePlan& plan);
 
 }  // namespace ocirt::linux_

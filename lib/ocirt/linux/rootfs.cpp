@@ -18,8 +18,9 @@
 namespace ocirt::linux_ {
 namespace {
 
-// The mount point under which `path` lives, and whether it is shared.
-bool parent_mount_shared(const std::string& path, std::string& mountpoint) {
+// The mount point under which `path` lives, and whether it is shared or
+// unbindable: either stops the rootfs from being bind-mounted and pivoted to.
+bool parent_mount_needs_private(const std::string& path, std::string& mountpoint) {
     std::istringstream in(read_file("/proc/self/mountinfo"));
     std::string line;
     bool shared = false;
@@ -30,7 +31,7 @@ bool parent_mount_shared(const std::string& path, std::string& mountpoint) {
         f >> id >> parent >> devno >> root >> mp >> opts;
         bool is_shared = false;
         while (f >> field && field != "-")
-            if (field.rfind("shared:", 0) == 0) is_shared = true;
+            if (field.rfind("shared:", 0) == 0 || field == "unbindable") is_shared = true;
         bool under = path == mp || mp == "/" ||
                      (path.rfind(mp, 0) == 0 && path.size() > mp.size() && path[mp.size()] == '/');
         if (under && mp.size() >= best) {
@@ -54,12 +55,16 @@ unsigned long root_propagation(const RootfsContext& ctx) {
 
 void prepare_rootfs(const RootfsContext& ctx) {
     // Nothing done in this namespace may propagate back to the host.
+    // The requested propagation of the container's / is set again after the
+    // root changed (finalize_rootfs); unbindable would only stop the host's
+    // mounts from being bind-mounted in, so setup runs rslave then.
     unsigned long prop = root_propagation(ctx);
-    unsigned long first = prop ? prop : (MS_SLAVE | MS_REC);
+    unsigned long first = prop && !(prop & MS_UNBINDABLE) ? prop : (MS_SLAVE | MS_REC);
     if (::mount(nullptr, "/", nullptr, first, nullptr) != 0) throw_errno("make / rslave");
-    // pivot_root refuses a new root whose parent mount is shared.
+    // pivot_root refuses a new root whose parent mount is shared, and an
+    // unbindable one (rootfsPropagation "unbindable") cannot be bind-mounted.
     std::string parent;
-    if (parent_mount_shared(ctx.rootfs, parent) &&
+    if (parent_mount_needs_private(ctx.rootfs, parent) &&
         ::mount(nullptr, parent.c_str(), nullptr, MS_PRIVATE, nullptr) != 0)
         throw_errno("make " + parent + " private");
     if (::mount(ctx.rootfs.c_str(), ctx.rootfs.c_str(), nullptr, MS_BIND | MS_REC, nullptr) != 0)

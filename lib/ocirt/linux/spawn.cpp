@@ -47,6 +47,7 @@ pid_t spawn_init(const NamespacePlan& plan, int cgroup_fd, SyncSocket& parent_so
     if (mid == 0) {
         try {
             join_namespaces(plan, /*for_children_only=*/true);
+            unshare_time_with_offsets(plan);
             pid_t pid = clone3_fork(plan.clone_flags | CLONE_PARENT, -1);
             if (pid < 0) throw_errno("clone the container init");
             if (pid == 0) run_child(child);

@@ -112,9 +112,12 @@ void check_mounts(const Config& c) {
     for (size_t i = 0; i < c.mounts.size(); ++i) {
         const Mount& m = c.mounts[i];
         std::string p = at("mounts", i);
-        // v1.2 allows a relative destination on Linux (deprecated, taken
-        // relative to "/"); an empty one names nothing.
+        // v1.2 still allows a relative destination on Linux, deprecated; ocirt
+        // refuses it, as v1.1 did (docs/conformance.md): a relative path in a
+        // config is almost always a mistake, and runc resolves it differently.
         if (m.destination.empty()) fail(p + ".destination", "must not be empty");
+        if (m.destination[0] != '/')
+            fail(p + ".destination", "must be an absolute path, got \"" + m.destination + "\"");
         // config.md: each of uidMappings and gidMappings needs the other.
         if (!m.uid_mappings.empty() && m.gid_mappings.empty()) {
             fail(p + ".gidMappings", "required with uidMappings");
@@ -240,6 +243,12 @@ void validate_process(const Process& p, const std::string& path) {
     if (p.args.empty()) fail(path + ".args", "must have at least one element");
     require_absolute(p.cwd, path + ".cwd");
     check_rlimits(p.rlimits, path + ".rlimits");
+    for (size_t i = 0; i < p.env.size(); ++i) {
+        // KEY=VALUE with a non-empty key; execve would pass anything else on
+        // to a program that cannot make sense of it.
+        if (p.env[i].find('=') == std::string::npos || p.env[i][0] == '=')
+            fail(at(path + ".env", i), "must be KEY=VALUE, got " + quote(p.env[i]));
+    }
     if (p.oom_score_adj && (*p.oom_score_adj < -1000 || *p.oom_score_adj > 1000)) {
         fail(path + ".oomScoreAdj", "must be between -1000 and 1000, got " +
                                         std::to_string(*p.oom_score_adj));
@@ -337,7 +346,6 @@ const Probe kNotSupportedYet[] = {
     [](const Config& c) { return if_set(!lin(c).net_devices.empty(), "linux.netDevices"); },
     [](const Config& c) { return if_set(lin(c).memory_policy.has_value(), "linux.memoryPolicy"); },
     [](const Config& c) { return if_set(lin(c).personality.has_value(), "linux.personality"); },
-    [](const Config& c) { return if_set(!lin(c).time_offsets.empty(), "linux.timeOffsets"); },
     [](const Config& c) { return if_set(!lin(c).mount_label.empty(), "linux.mountLabel"); },
     [](const Config& c) { return if_set(res(c).memory.has_value(), "linux.resources.memory"); },
     [](const Config& c) { return if_set(res(c).cpu.has_value(), "linux.resources.cpu"); },
