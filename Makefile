@@ -1,0 +1,108 @@
+# ocirt — the commands a person types.
+#
+#   make            build build/ocirt and build/ocirt-unit-tests (same as `make build`)
+#   make deps       install the Debian packages needed to build and test (apt-get, root)
+#   make bundles    build the busybox test rootfs in bundles/busybox/rootfs
+#   make demo       deps + build + bundles, then run the busybox demo container
+#   make unit       run the Catch2 unit tests
+#   make integration  run the bats integration tests against build/ocirt (root)
+#   make test       everything CI runs; ends with one line "N passed, N failed"
+#   make install    install build/ocirt to $(PREFIX)/bin (PREFIX=/usr/local)
+#   make clean      remove build/ and the generated rootfs
+#
+# Variables: PREFIX, DESTDIR, BUILD_TYPE, OCIRT (binary under test for `make integration`),
+# BATS_FLAGS (extra flags for bats, e.g. BATS_FLAGS='--filter lifecycle').
+
+SHELL := /bin/bash
+.SHELLFLAGS := -o pipefail -ec
+.NOTPARALLEL:
+.DEFAULT_GOAL := build
+
+BUILD_DIR  ?= build
+BUILD_TYPE ?= RelWithDebInfo
+PREFIX     ?= /usr/local
+DESTDIR    ?=
+NPROC      := $(shell nproc 2>/dev/null || echo 2)
+OCIRT      ?= $(abspath $(BUILD_DIR)/ocirt)
+UNIT_TESTS := $(BUILD_DIR)/ocirt-unit-tests
+LOG_DIR    := $(BUILD_DIR)/test-logs
+BATS_FLAGS ?=
+
+# Warnings are errors in CI (CI=true is set by CI systems and .ci/run).
+ifeq ($(CI),true)
+WERROR := ON
+else
+WERROR := OFF
+endif
+
+# Debian packages needed to build, build the bundles and run the tests.
+DEPS := g++ cmake make pkg-config nlohmann-json3-dev libseccomp-dev libcap-ng-dev \
+        libspdlog-dev catch2 busybox-static bats jq python3 python3-jsonschema procps \
+        golang-github-containers-common
+
+.PHONY: all build deps bundles demo unit integration test install clean
+
+all: build
+
+build:
+	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DOCIRT_WERROR=$(WERROR)
+	cmake --build $(BUILD_DIR) -j$(NPROC)
+
+# Installs only what is missing: a machine that has everything makes no network call.
+deps:
+	@missing=""; \
+	for p in $(DEPS); do \
+		if [[ "$$(dpkg-query -W -f='$${Status}' "$$p" 2>/dev/null)" != "install ok installed" ]]; then \
+			missing="$$missing $$p"; \
+		fi; \
+	done; \
+	if [[ -z "$$missing" ]]; then \
+		echo "deps: all packages installed"; \
+	else \
+		echo "deps: installing$$missing"; \
+		sudo=""; if [[ "$$(id -u)" != 0 ]]; then sudo="sudo"; fi; \
+		$$sudo apt-get update; \
+		DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y --no-install-recommends $$missing; \
+	fi
+
+bundles:
+	bundles/build-rootfs.sh
+
+demo: deps build bundles
+	@root=$$(mktemp -d); id=ocirt-demo-$$$$; status=0; \
+	echo "+ $(BUILD_DIR)/ocirt --root $$root run --bundle bundles/busybox $$id"; \
+	$(BUILD_DIR)/ocirt --root "$$root" run --bundle bundles/busybox "$$id" </dev/null || status=$$?; \
+	$(BUILD_DIR)/ocirt --root "$$root" delete --force "$$id" >/dev/null 2>&1 || true; \
+	rm -rf "$$root"; \
+	exit $$status
+
+unit: build
+	@if [[ ! -x $(UNIT_TESTS) ]]; then echo "unit: $(UNIT_TESTS) was not built (no tests/*.cpp?)" >&2; exit 1; fi
+	$(UNIT_TESTS)
+
+integration: build bundles
+	@mkdir -p $(LOG_DIR); \
+	echo "+ OCIRT=$(OCIRT) bats --tap $(BATS_FLAGS) integration/"; \
+	OCIRT=$(OCIRT) bats --tap $(BATS_FLAGS) integration/ 2>&1 | tee $(LOG_DIR)/integration.tap || true; \
+	integration/summarize.sh --integration $(LOG_DIR)/integration.tap
+
+# Runs both runners even if the first fails, prints each one's summary and the
+# total as the last line ("N passed, N failed"), fails if anything failed.
+test: deps build bundles
+	@mkdir -p $(LOG_DIR); rm -f $(LOG_DIR)/unit.log $(LOG_DIR)/integration.tap; \
+	echo "=== unit tests ($(UNIT_TESTS))"; \
+	if [[ -x $(UNIT_TESTS) ]]; then \
+		$(UNIT_TESTS) 2>&1 | tee $(LOG_DIR)/unit.log || true; \
+	else \
+		echo "$(UNIT_TESTS) was not built" | tee $(LOG_DIR)/unit.log; \
+	fi; \
+	echo "=== integration tests (bats, OCIRT=$(OCIRT))"; \
+	OCIRT=$(OCIRT) bats --tap $(BATS_FLAGS) integration/ 2>&1 | tee $(LOG_DIR)/integration.tap || true; \
+	echo "=== summary"; \
+	integration/summarize.sh --unit $(LOG_DIR)/unit.log --integration $(LOG_DIR)/integration.tap
+
+install: build
+	install -D -m 0755 $(BUILD_DIR)/ocirt $(DESTDIR)$(PREFIX)/bin/ocirt
+
+clean:
+	rm -rf $(BUILD_DIR) bundles/busybox/rootfs
