@@ -10,6 +10,7 @@
 #include "ocirt/state.hpp"
 #include "ocirt/util/error.hpp"
 #include "ocirt/util/file.hpp"
+#include "ocirt/version.hpp"
 
 using namespace ocirt;
 using Catch::Matchers::Contains;
@@ -94,6 +95,7 @@ TEST_CASE("the OCI view has runc's fields in runc's order", "[state]") {
     CHECK(keys == std::vector<std::string>{"ociVersion", "id", "pid", "status", "bundle", "rootfs",
                                            "created", "annotations", "owner"});
     CHECK(j["status"] == "running");
+    CHECK(j["ociVersion"] == std::string(ocirt::kSpecVersion));  // the runtime's, not the bundle's
     CHECK(j["pid"] == 4242);
     // The spec: a stopped container has no pid to report.
     CHECK(oci_state_view(s, Status::stopped)["pid"] == 0);
@@ -111,9 +113,13 @@ TEST_CASE("status names are the spec's", "[state]") {
 
 TEST_CASE("timestamps are RFC 3339 in UTC with nanoseconds", "[state]") {
     std::string t = now_rfc3339();
-    REQUIRE(t.size() == 30);
+    REQUIRE(t.size() >= 20);
+    REQUIRE(t.size() <= 30);
     CHECK(t[4] == '-');
     CHECK(t[10] == 'T');
-    CHECK(t[19] == '.');
     CHECK(t.back() == 'Z');
+    if (t.size() > 20) {
+        CHECK(t[19] == '.');
+        CHECK(t[t.size() - 2] != '0');  // trailing zeros trimmed
+    }
 }

@@ -93,7 +93,9 @@ int main(int argc, char** argv) {
             spdlog::debug("{} {}", verb, g.root);
             return c.run(g, a);
         }
-        throw Error("unknown command \"" + verb + "\" (see ocirt --help)");
+        // runc (urfave/cli) exits 3 for a command it does not know.
+        std::fprintf(stderr, "ocirt: unknown command \"%s\" (see ocirt --help)\n", verb.c_str());
+        return 3;
     } catch (const std::exception& e) {
         if (log_to_file) spdlog::error("{}", e.what());
         std::fprintf(stderr, "ocirt: %s\n", e.what());

@@ -13,7 +13,7 @@ Command state_command() {
     c.min_args = c.max_args = 1;
     c.run = [](const GlobalOptions& g, const Args& a) {
         Container ct = Factory(g.root).load(a.positional()[0], /*lock=*/false);
-        std::printf("%s\n", oci_state_view(ct.state(), ct.status()).dump(2).c_str());
+        std::printf("%s", oci_state_view(ct.state(), ct.status()).dump(2).c_str());
         return 0;
     };
     return c;

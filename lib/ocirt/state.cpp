@@ -6,6 +6,7 @@
 
 #include "ocirt/util/error.hpp"
 #include "ocirt/util/file.hpp"
+#include "ocirt/version.hpp"
 
 namespace ocirt {
 
@@ -51,7 +52,8 @@ State State::from_json(const nlohmann::json& j) {
 
 nlohmann::ordered_json oci_state_view(const State& s, Status status) {
     nlohmann::ordered_json j;
-    j["ociVersion"] = s.oci_version;
+    // The version of the spec the state complies with: the runtime's own.
+    j["ociVersion"] = kSpecVersion;
     j["id"] = s.id;
     j["pid"] = status == Status::stopped ? 0 : s.pid;
     j["status"] = to_string(status);
@@ -83,9 +85,13 @@ std::string now_rfc3339() {
     gmtime_r(&ts.tv_sec, &t);
     char buf[40];
     strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &t);
-    char out[64];
-    std::snprintf(out, sizeof out, "%s.%09ldZ", buf, ts.tv_nsec);
-    return out;
+    // RFC 3339 with nanoseconds and trailing zeros trimmed, as Go's RFC3339Nano.
+    char frac[16];
+    std::snprintf(frac, sizeof frac, ".%09ld", ts.tv_nsec);
+    std::string f = frac;
+    while (f.size() > 1 && f.back() == '0') f.pop_back();
+    if (f == ".") f.clear();
+    return std::string(buf) + f + "Z";
 }
 
 }  // namespace ocirt
