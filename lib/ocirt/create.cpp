@@ -17,12 +17,16 @@
 #include "ocirt/linux/cgroups/manager.hpp"
 #include "ocirt/linux/idmap.hpp"
 #include "ocirt/linux/init.hpp"
+#include "ocirt/linux/lsm.hpp"
 #include "ocirt/linux/pidfd.hpp"
+#include "ocirt/linux/seccomp.hpp"
+#include "ocirt/linux/seccomp_listener.hpp"
 #include "ocirt/linux/spawn.hpp"
 #include "ocirt/spec/parse.hpp"
 #include "ocirt/spec/validate.hpp"
 #include "ocirt/util/error.hpp"
 #include "ocirt/util/file.hpp"
+#include "ocirt/version.hpp"
 
 namespace ocirt {
 namespace {
@@ -146,6 +150,14 @@ Container create_container(const std::string& root, const std::string& id, const
     const std::string cgroup_path =
         cgroups::resolve_path(config.linux ? config.linux->cgroups_path : std::nullopt, id,
                               opts.systemd_cgroup);
+    // Compiled here, before anything exists: a bad profile leaves nothing behind.
+    std::optional<linux_::SeccompProgram> seccomp;
+    if (config.linux && config.linux->seccomp && config.process) {
+        seccomp = linux_::compile_seccomp(*config.linux->seccomp);
+        if (seccomp->uses_notify && config.linux->seccomp->listener_path.empty())
+            throw Error("linux.seccomp.listenerPath: required when a rule uses SCMP_ACT_NOTIFY");
+    }
+    if (config.linux) linux_::check_mount_label(config.linux->mount_label);
     const auto plan = linux_::plan_namespaces(config);
     if (!plan.has(spec::NamespaceType::mount))
         throw Error("linux.namespaces: a mount namespace is required");
@@ -194,6 +206,7 @@ Container create_container(const std::string& root, const std::string& id, const
     ictx.fifo = fifo.get();
     ictx.console_socket = console_fd;
     ictx.preserve_fds = opts.io.preserve_fds;
+    ictx.seccomp = seccomp ? &*seccomp : nullptr;
 
     auto [parent_sock, child_sock] = linux_::SyncSocket::pair();
     ictx.sync = &child_sock;
@@ -217,10 +230,28 @@ Container create_container(const std::string& root, const std::string& id, const
         });
     }
     parent_sock.send(linux_::MsgType::go);
-    linux_::Message m = parent_sock.recv();
-    if (m.type == linux_::MsgType::error) throw Error::preformatted(m.err, m.text);
-    if (m.type != linux_::MsgType::ready)
+    Fd seccomp_listener;
+    for (;;) {
+        linux_::Message m = parent_sock.recv();
+        if (m.type == linux_::MsgType::ready) break;
+        if (m.type == linux_::MsgType::seccomp_fd) {
+            seccomp_listener = linux_::recv_fd(parent_sock.fd());
+            continue;
+        }
+        if (m.type == linux_::MsgType::error) throw Error::preformatted(m.err, m.text);
         throw Error("container init exited before it was ready" + describe_exit(pid));
+    }
+    if (seccomp_listener) {
+        linux_::ListenerState ls;
+        ls.oci_version = kSpecVersion;
+        ls.id = id;
+        ls.pid = pid;
+        ls.bundle = bundle;
+        ls.annotations = config.annotations;
+        linux_::send_to_seccomp_listener(config.linux->seccomp->listener_path,
+                                         config.linux->seccomp->listener_metadata, ls,
+                                         seccomp_listener.get());
+    }
 
     State st;
     st.oci_version = config.oci_version;

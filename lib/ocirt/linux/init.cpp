@@ -12,6 +12,7 @@
 #include "ocirt/linux/capabilities.hpp"
 #include "ocirt/linux/exec.hpp"
 #include "ocirt/linux/identity.hpp"
+#include "ocirt/linux/lsm.hpp"
 #include "ocirt/linux/rlimits.hpp"
 #include "ocirt/linux/safe_path.hpp"
 #include "ocirt/linux/sysctl.hpp"
@@ -39,6 +40,15 @@ std::vector<std::string> process_env(const spec::Process& p) {
     for (const auto& e : env) has_home |= e.rfind("HOME=", 0) == 0;
     if (!has_home) env.push_back("HOME=" + home_for(p.user.uid));
     return env;
+}
+
+// Loads the filter; a notify listener fd goes to the parent, which hands it to
+// linux.seccomp.listenerPath.
+void load_filter(const InitContext& ctx, const SeccompProgram& filter) {
+    Fd listener = with_context("linux.seccomp: load the filter", [&] { return load_seccomp(filter); });
+    if (!listener) return;
+    ctx.sync->send(MsgType::seccomp_fd);
+    send_fd(ctx.sync->fd(), listener.get(), {});
 }
 
 void make_cwd(const InitContext& ctx) {
@@ -101,16 +111,26 @@ void run(const InitContext& ctx) {
 
     std::string exe;
     std::vector<std::string> env;
+    // When the filter goes in (seccomp(2) needs no_new_privs or CAP_SYS_ADMIN):
+    // without no_new_privs, before the capabilities are dropped, as runc does;
+    // with it, as late as possible, just before execve; and a filter with a
+    // notify listener while `create` still listens for its fd.
+    const SeccompProgram* filter = c.process ? ctx.seccomp : nullptr;
+    const bool nnp = c.process && c.process->no_new_privileges;
+    const bool load_early = filter && !nnp;
+    const bool load_before_ready = filter && nnp && filter->uses_notify;
     if (c.process) {
         const spec::Process& p = *c.process;
         apply_rlimits(p.rlimits);
+        apply_process_labels(p);
         CapabilitySets caps = resolve_capabilities(p.capabilities);
+        if (load_early) load_filter(ctx, *filter);
         apply_bounding_set(caps);
         if (::chdir(p.cwd.empty() ? "/" : p.cwd.c_str()) != 0) throw_errno("process.cwd: chdir " + p.cwd);
         switch_user(p.user);
         apply_capability_sets(caps);
-        if (p.no_new_privileges && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
-            throw_errno("process.noNewPrivileges");
+        if (nnp && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) throw_errno("process.noNewPrivileges");
+        if (load_before_ready) load_filter(ctx, *filter);
         env = process_env(p);
         exe = find_executable(p.args[0], env);
     }
@@ -120,6 +140,7 @@ void run(const InitContext& ctx) {
 
     wait_for_start(ctx.fifo, proc_fd_dir.get());
     if (!c.process) ::_exit(0);
+    if (filter && nnp && !filter->uses_notify) load_filter(ctx, *filter);
     exec_process(exe, c.process->args, env);
 }
 

@@ -4,6 +4,7 @@
 // back to the parent over the sync socket and the init exits.
 #include "ocirt/linux/namespaces.hpp"
 #include "ocirt/linux/rootfs.hpp"
+#include "ocirt/linux/seccomp.hpp"
 #include "ocirt/linux/sync.hpp"
 
 namespace ocirt::linux_ {
@@ -16,6 +17,7 @@ struct InitContext {
     int fifo = -1;               // O_PATH fd of exec.fifo
     int console_socket = -1;     // connected; -1 without a terminal
     int preserve_fds = 0;        // fds 3..3+N-1 are passed on (--preserve-fds)
+    const SeccompProgram* seccomp = nullptr;  // compiled by the parent; null: none
 };
 
 [[noreturn]] void container_init(const InitContext& ctx);

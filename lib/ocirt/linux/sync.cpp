@@ -54,9 +54,9 @@ Message SyncSocket::recv() {
     return m;
 }
 
-void send_fd(int sock, int fd, const std::string& name) {
-    char data[1] = {'F'};
-    iovec iov{data, sizeof data};
+void send_fd(int sock, int fd, const std::string& data) {
+    char one[1] = {'F'};  // SCM_RIGHTS needs at least one byte of data
+    iovec iov{one, sizeof one};
     alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
     msghdr msg{};
     msg.msg_iov = &iov;
@@ -68,15 +68,15 @@ void send_fd(int sock, int fd, const std::string& name) {
     c->cmsg_type = SCM_RIGHTS;
     c->cmsg_len = CMSG_LEN(sizeof(int));
     std::memcpy(CMSG_DATA(c), &fd, sizeof fd);
-    // The runtime-tools console-socket protocol carries the pty's name as data.
-    if (!name.empty()) {
-        iov.iov_base = const_cast<char*>(name.data());
-        iov.iov_len = name.size();
+    if (!data.empty()) {
+        iov.iov_base = const_cast<char*>(data.data());
+        iov.iov_len = data.size();
     }
     ssize_t n;
     do n = ::sendmsg(sock, &msg, MSG_NOSIGNAL);
     while (n < 0 && errno == EINTR);
-    if (n < 0) throw_errno("send console fd over the console socket");
+    if (n < 0) throw_errno("send fd");
+    if (!data.empty() && static_cast<size_t>(n) != data.size()) throw Error("send fd: short write");
 }
 
 Fd recv_fd(int sock) {
@@ -91,7 +91,7 @@ Fd recv_fd(int sock) {
     ssize_t n;
     do n = ::recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
     while (n < 0 && errno == EINTR);
-    if (n < 0) throw_errno("receive console fd");
+    if (n < 0) throw_errno("receive fd");
     for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
         if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
             int fd;

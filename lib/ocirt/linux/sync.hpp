@@ -15,6 +15,7 @@ enum class MsgType : uint32_t {
     ready = 2,      // child -> parent: set up, about to wait on exec.fifo
     error = 3,      // child -> parent: setup failed (err, text)
     child_pid = 4,  // intermediate -> parent: the init's pid (value)
+    seccomp_fd = 5, // child -> parent: the seccomp notify fd follows (SCM_RIGHTS)
     eof = 100,      // not sent: the peer closed the socket
 };
 
@@ -41,9 +42,10 @@ private:
     Fd fd_;
 };
 
-// Sends an fd over a unix socket with SCM_RIGHTS (console master to the
-// --console-socket) and receives one.
-void send_fd(int sock, int fd, const std::string& name);
+// Sends an fd over a unix socket with SCM_RIGHTS, with `data` as the message
+// (the pty's name for a --console-socket, the state JSON for a seccomp
+// listener), and receives one.
+void send_fd(int sock, int fd, const std::string& data);
 Fd recv_fd(int sock);
 
 }  // namespace ocirt::linux_

@@ -37,7 +37,8 @@ void setup_terminal(int console_sock, const std::optional<spec::ConsoleSize>& si
         if (::mount(slave_name.c_str(), "/dev/console", nullptr, MS_BIND, nullptr) != 0)
             throw_errno("process.terminal: bind " + slave_name + " on /dev/console");
     }
-    send_fd(console_sock, master.get(), slave_name);
+    with_context("process.terminal: send the pty master over the console socket",
+                 [&] { send_fd(console_sock, master.get(), slave_name); });
     for (int i = 0; i < 3; ++i)
         if (::dup2(slave.get(), i) < 0) throw_errno("process.terminal: dup2 the pty slave");
     if (::ioctl(0, TIOCSCTTY, 0) != 0) throw_errno("process.terminal: set controlling terminal");
