@@ -51,11 +51,26 @@ void load_filter(const InitContext& ctx, const SeccompProgram& filter) {
     send_fd(ctx.sync->fd(), listener.get(), {});
 }
 
-void make_cwd(const InitContext& ctx) {
-    const auto& p = *ctx.config->process;
-    Fd root(::open(ctx.rootfs.rootfs.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
-    if (!root) throw_errno("root.path: " + ctx.rootfs.rootfs);
-    with_context("process.cwd", [&] { open_in_root(root.get(), p.cwd, Create::dir); });
+// The process's cwd, resolved inside the new root without following magic
+// links: "/proc/self/fd/N" could name a runtime fd still open here and put the
+// process outside its root (the runc CVE-2024-21626 class).
+void enter_cwd(const std::string& cwd) {
+    Fd root(::open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
+    if (!root) throw_errno("open /");
+    Fd dir = with_context("process.cwd", [&] { return open_in_root(root.get(), cwd.empty() ? "/" : cwd, Create::none); });
+    if (::fchdir(dir.get()) != 0) throw_errno("process.cwd: chdir " + cwd);
+    char buf[4096];
+    // getcwd fails (ENOENT) or reports "(unreachable)" for a cwd outside the root.
+    if (!::getcwd(buf, sizeof buf) || buf[0] != '/')
+        throw Error("process.cwd: " + cwd + " is outside the container's root");
+}
+
+// A missing cwd is created, as runc does: after the root changed (so its
+// mounts are in place and /proc is the container's) and before root.readonly.
+void make_cwd(const std::string& cwd) {
+    Fd root(::open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
+    if (!root) throw_errno("open /");
+    with_context("process.cwd", [&] { open_in_root(root.get(), cwd, Create::dir); });
 }
 
 // The init is PID 1 of its pid namespace, and the kernel drops signals to
@@ -100,10 +115,9 @@ void run(const InitContext& ctx) {
 
     Fd proc_fd_dir(::open("/proc/self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC));
     if (!proc_fd_dir) throw_errno("open /proc/self/fd");
-    if (c.process && !c.process->cwd.empty()) make_cwd(ctx);
-
     prepare_rootfs(ctx.rootfs);
     enter_rootfs(ctx.rootfs);
+    if (c.process && !c.process->cwd.empty()) make_cwd(c.process->cwd);
     if (c.process && c.process->terminal)
         setup_terminal(ctx.console_socket, c.process->console_size);
     finalize_rootfs(ctx.rootfs);
@@ -126,7 +140,7 @@ void run(const InitContext& ctx) {
         CapabilitySets caps = resolve_capabilities(p.capabilities);
         if (load_early) load_filter(ctx, *filter);
         apply_bounding_set(caps);
-        if (::chdir(p.cwd.empty() ? "/" : p.cwd.c_str()) != 0) throw_errno("process.cwd: chdir " + p.cwd);
+        enter_cwd(p.cwd);
         switch_user(p.user);
         apply_capability_sets(caps);
         if (nnp && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) throw_errno("process.noNewPrivileges");
