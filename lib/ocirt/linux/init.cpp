@@ -138,17 +138,21 @@ void run(const InitContext& ctx) {
         apply_rlimits(p.rlimits);
         apply_process_labels(p);
         CapabilitySets caps = resolve_capabilities(p.capabilities);
+        // Before any filter: a profile may deny what these use (openat2,
+        // getcwd, faccessat2, close_range), and they are the runtime's
+        // syscalls, not the container's. The executable is looked up as root, as runc does.
+        enter_cwd(p.cwd);
+        env = process_env(p);
+        exe = find_executable(p.args[0], env);
+        mark_fds_cloexec(ctx.preserve_fds);  // what is opened after this is O_CLOEXEC
         if (load_early) load_filter(ctx, *filter);
         apply_bounding_set(caps);
-        enter_cwd(p.cwd);
         switch_user(p.user);
         apply_capability_sets(caps);
         if (nnp && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) throw_errno("process.noNewPrivileges");
         if (load_before_ready) load_filter(ctx, *filter);
-        env = process_env(p);
-        exe = find_executable(p.args[0], env);
     }
-    mark_fds_cloexec(ctx.preserve_fds);
+    if (!c.process) mark_fds_cloexec(ctx.preserve_fds);
     ctx.sync->send(MsgType::ready);
     ctx.sync->close();
 
