@@ -264,6 +264,28 @@ TEST_CASE("validate: cgroup device rules", "[spec][validate]") {
         Equals("linux.resources.devices[0].type: unknown device type \"z\" (want a, c or b)"));
 }
 
+TEST_CASE("validate: a sysctl must belong to a namespace of the container", "[spec][validate]") {
+    json j = json::parse(R"({"ociVersion": "1.2.0", "root": {"path": "r"},
+        "linux": {"namespaces": [{"type": "mount"}]}})");
+    auto with = [&](const char* key, const char* ns) {
+        json k = j;
+        k["linux"]["sysctl"] = {{key, "1"}};
+        if (ns) k["linux"]["namespaces"].push_back({{"type", ns}});
+        validate(parse_config(k));
+    };
+    REQUIRE_THROWS_WITH(with("net.ipv4.ip_forward", nullptr),
+                        Equals("linux.sysctl[\"net.ipv4.ip_forward\"]: requires a network namespace in linux.namespaces"));
+    REQUIRE_NOTHROW(with("net.ipv4.ip_forward", "network"));
+    REQUIRE_THROWS_WITH(with("kernel.shmmax", nullptr), Contains("requires an ipc namespace"));
+    REQUIRE_NOTHROW(with("kernel.shmmax", "ipc"));
+    REQUIRE_NOTHROW(with("fs.mqueue.msg_max", "ipc"));
+    REQUIRE_THROWS_WITH(with("kernel.domainname", nullptr), Contains("requires a uts namespace"));
+    REQUIRE_NOTHROW(with("kernel.domainname", "uts"));
+    REQUIRE_THROWS_WITH(with("kernel.hostname", "uts"), Contains("use the hostname field instead"));
+    REQUIRE_THROWS_WITH(with("vm.overcommit_memory", "network"),
+                        Equals("linux.sysctl[\"vm.overcommit_memory\"]: is not namespaced: setting it would change the host"));
+}
+
 TEST_CASE("validate: rootfs propagation, sysctl, masked and readonly paths", "[spec][validate]") {
     REQUIRE_THROWS_WITH(validate_with("/linux/rootfsPropagation", "rshared2"),
                         Equals("linux.rootfsPropagation: unknown propagation \"rshared2\""));
@@ -329,13 +351,8 @@ TEST_CASE("check_supported names the first unsupported field", "[spec][supported
          "mounts[1].uidMappings is not supported yet"},
         {"/mounts/1", json::parse(R"({"destination": "/d", "gidMappings": [{"containerID": 0, "hostID": 1, "size": 1}]})"),
          "mounts[1].gidMappings is not supported yet"},
-        {"/process/scheduler", {{"policy", "SCHED_OTHER"}}, "process.scheduler is not supported yet"},
-        {"/process/ioPriority", {{"class", "IOPRIO_CLASS_BE"}, {"priority", 1}}, "process.ioPriority is not supported yet"},
-        {"/process/execCPUAffinity", {{"initial", "0"}}, "process.execCPUAffinity is not supported yet"},
         {"/linux/intelRdt", json::object(), "linux.intelRdt is not supported yet"},
         {"/linux/netDevices", {{"eth0", json::object()}}, "linux.netDevices is not supported yet"},
-        {"/linux/memoryPolicy", {{"mode", "MPOL_DEFAULT"}}, "linux.memoryPolicy is not supported yet"},
-        {"/linux/personality", {{"domain", "LINUX"}}, "linux.personality is not supported yet"},
         {"/linux/resources/memory", {{"limit", 1}}, "linux.resources.memory is not supported yet"},
         {"/linux/resources/cpu", json::object(), "linux.resources.cpu is not supported yet"},
         {"/linux/resources/pids", {{"limit", 10}}, "linux.resources.pids is not supported yet"},
@@ -354,7 +371,7 @@ TEST_CASE("check_supported names the first unsupported field", "[spec][supported
 
 TEST_CASE("check_supported on an exec process", "[spec][supported]") {
     REQUIRE_NOTHROW(check_supported(parse_process(json::parse(R"({"args": ["ls"], "cwd": "/"})"))));
-    REQUIRE_THROWS_WITH(
-        check_supported(parse_process(json::parse(R"({"args": ["ls"], "cwd": "/", "execCPUAffinity": {"final": "1"}})"))),
-        Equals("process.execCPUAffinity is not supported yet"));
+    // Every process field is applied now.
+    REQUIRE_NOTHROW(check_supported(parse_process(json::parse(
+        R"({"args": ["ls"], "cwd": "/", "execCPUAffinity": {"final": "1"}, "scheduler": {"policy": "SCHED_OTHER"}})"))));
 }

@@ -19,6 +19,7 @@
 #include "ocirt/linux/init.hpp"
 #include "ocirt/linux/lsm.hpp"
 #include "ocirt/linux/pidfd.hpp"
+#include "ocirt/linux/process_attrs.hpp"
 #include "ocirt/linux/seccomp.hpp"
 #include "ocirt/linux/seccomp_listener.hpp"
 #include "ocirt/linux/spawn.hpp"
@@ -158,6 +159,7 @@ Container create_container(const std::string& root, const std::string& id, const
             throw Error("linux.seccomp.listenerPath: required when a rule uses SCMP_ACT_NOTIFY");
     }
     if (config.linux) linux_::check_mount_label(config.linux->mount_label);
+    linux_::check_process_attrs(config);
     const auto plan = linux_::plan_namespaces(config);
     if (!plan.has(spec::NamespaceType::mount))
         throw Error("linux.namespaces: a mount namespace is required");

@@ -13,6 +13,7 @@
 #include "ocirt/linux/exec.hpp"
 #include "ocirt/linux/identity.hpp"
 #include "ocirt/linux/lsm.hpp"
+#include "ocirt/linux/process_attrs.hpp"
 #include "ocirt/linux/rlimits.hpp"
 #include "ocirt/linux/safe_path.hpp"
 #include "ocirt/linux/sysctl.hpp"
@@ -100,6 +101,10 @@ void run(const InitContext& ctx) {
     // A session of its own (a terminal needs it to become the controlling one).
     if (::setsid() < 0) throw_errno("setsid");
 
+    // execCPUAffinity.initial: before the parent moves the init into its cgroup.
+    if (c.process && c.process->exec_cpu_affinity && !c.process->exec_cpu_affinity->initial.empty())
+        apply_cpu_affinity(c.process->exec_cpu_affinity->initial, "initial");
+
     Message go = ctx.sync->recv();
     if (go.type != MsgType::go) ::_exit(1);  // the parent gave up
 
@@ -120,8 +125,9 @@ void run(const InitContext& ctx) {
     if (c.process && !c.process->cwd.empty()) make_cwd(c.process->cwd);
     if (c.process && c.process->terminal)
         setup_terminal(ctx.console_socket, c.process->console_size);
-    finalize_rootfs(ctx.rootfs);
+    // Before the read-only paths (/proc/sys is one in the default config).
     if (c.linux) apply_sysctl(c.linux->sysctl);
+    finalize_rootfs(ctx.rootfs);
 
     std::string exe;
     std::vector<std::string> env;
@@ -137,6 +143,13 @@ void run(const InitContext& ctx) {
         const spec::Process& p = *c.process;
         apply_rlimits(p.rlimits);
         apply_process_labels(p);
+        // Kernel attributes the process inherits; some need CAP_SYS_NICE.
+        if (c.linux && c.linux->personality) apply_personality(*c.linux->personality);
+        if (p.scheduler) apply_scheduler(*p.scheduler);
+        if (p.io_priority) apply_io_priority(*p.io_priority);
+        if (c.linux && c.linux->memory_policy) apply_memory_policy(*c.linux->memory_policy);
+        if (p.exec_cpu_affinity && !p.exec_cpu_affinity->final_.empty())
+            apply_cpu_affinity(p.exec_cpu_affinity->final_, "final");
         CapabilitySets caps = resolve_capabilities(p.capabilities);
         // Before any filter: a profile may deny what these use (openat2,
         // getcwd, faccessat2, close_range), and they are the runtime's

@@ -197,6 +197,32 @@ void check_namespaces(const Config& c) {
     }
 }
 
+
+// A sysctl is only the container's own if it belongs to a namespace the
+// container has: writing any other would change the host (as runc decides).
+void check_sysctl(const Config& c) {
+    static const char* ipc_keys[] = {"kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.sem",
+                                     "kernel.shmall", "kernel.shmmax", "kernel.shmmni",
+                                     "kernel.shm_rmid_forced"};
+    for (const auto& [key, value] : c.linux->sysctl) {
+        std::string p = "linux.sysctl[" + quote(key) + "]";
+        bool ipc = key.rfind("fs.mqueue.", 0) == 0;
+        for (const char* k : ipc_keys) ipc |= key == k;
+        if (ipc) {
+            if (!find_ns(c, NamespaceType::ipc)) fail(p, "requires an ipc namespace in linux.namespaces");
+        } else if (key.rfind("net.", 0) == 0) {
+            if (!find_ns(c, NamespaceType::network))
+                fail(p, "requires a network namespace in linux.namespaces");
+        } else if (key == "kernel.domainname") {
+            if (!find_ns(c, NamespaceType::uts)) fail(p, "requires a uts namespace in linux.namespaces");
+        } else if (key == "kernel.hostname") {
+            fail(p, "use the hostname field instead");
+        } else {
+            fail(p, "is not namespaced: setting it would change the host");
+        }
+    }
+}
+
 void check_linux(const Config& c) {
     const Linux& l = *c.linux;
     check_namespaces(c);
@@ -217,6 +243,7 @@ void check_linux(const Config& c) {
         fail("linux.rootfsPropagation", "unknown propagation " + quote(l.rootfs_propagation));
     }
     if (l.sysctl.count("")) fail("linux.sysctl", "keys must not be empty");
+    check_sysctl(c);
     for (size_t i = 0; i < l.masked_paths.size(); ++i) {
         require_absolute(l.masked_paths[i], at("linux.maskedPaths", i));
     }
@@ -303,10 +330,6 @@ const Resources& res(const Config& c) {
     static const Resources none;
     return lin(c).resources ? *lin(c).resources : none;
 }
-const Process& proc(const Config& c) {
-    static const Process none;
-    return c.process ? *c.process : none;
-}
 const Hooks& hooks(const Config& c) {
     static const Hooks none;
     return c.hooks ? *c.hooks : none;
@@ -336,13 +359,8 @@ const Probe kNotSupportedYet[] = {
     [](const Config& c) { return if_set(!hooks(c).poststop.empty(), "hooks.poststop"); },
     [](const Config& c) { return first_mount(c, uid_mapped, "uidMappings"); },
     [](const Config& c) { return first_mount(c, gid_mapped, "gidMappings"); },
-    [](const Config& c) { return if_set(proc(c).scheduler.has_value(), "process.scheduler"); },
-    [](const Config& c) { return if_set(proc(c).io_priority.has_value(), "process.ioPriority"); },
-    [](const Config& c) { return if_set(proc(c).exec_cpu_affinity.has_value(), "process.execCPUAffinity"); },
     [](const Config& c) { return if_set(lin(c).intel_rdt.has_value(), "linux.intelRdt"); },
     [](const Config& c) { return if_set(!lin(c).net_devices.empty(), "linux.netDevices"); },
-    [](const Config& c) { return if_set(lin(c).memory_policy.has_value(), "linux.memoryPolicy"); },
-    [](const Config& c) { return if_set(lin(c).personality.has_value(), "linux.personality"); },
     [](const Config& c) { return if_set(res(c).memory.has_value(), "linux.resources.memory"); },
     [](const Config& c) { return if_set(res(c).cpu.has_value(), "linux.resources.cpu"); },
     [](const Config& c) { return if_set(res(c).pids.has_value(), "linux.resources.pids"); },
