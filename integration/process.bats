@@ -185,3 +185,14 @@ cap_sets() {
     assert_success
     assert_equal "${lines[*]}" "0 1 2 3 preserved" "open fds of the container's init, then fd 3's content"
 }
+
+@test "file descriptors: socket activation (LISTEN_FDS) fds come first, --preserve-fds after them" {
+    echo listen >"$BUNDLE/fd3"
+    echo preserved >"$BUNDLE/fd4"
+    set_sh 'echo "$LISTEN_FDS $LISTEN_PID"; ls /proc/$$/fd; cat <&3; cat <&4'
+    # LISTEN_PID must be the runtime's own pid: exec keeps the shell's.
+    run --separate-stderr bash -c 'export LISTEN_FDS=1 LISTEN_PID=$$; exec "$@"' _ \
+        "$OCIRT" --root "$ROOT" run --preserve-fds 1 --bundle "$BUNDLE" "$CID" 3<"$BUNDLE/fd3" 4<"$BUNDLE/fd4"
+    assert_success
+    assert_equal "${lines[*]}" "1 1 0 1 2 3 4 listen preserved" "env, open fds, fd 3 then fd 4"
+}

@@ -23,6 +23,7 @@ CreateOptions create_options(const GlobalOptions& g, const Args& a) {
     o.io.console_socket = a.get("console-socket");
     o.io.pid_file = a.get("pid-file");
     o.io.preserve_fds = a.get_int("preserve-fds", 0);
+    o.io.listen_fds = listen_fds_from_env();
     return o;
 }
 

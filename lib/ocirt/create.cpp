@@ -207,6 +207,7 @@ Container create_container(const std::string& root, const std::string& id, const
     ictx.namespaces = plan;
     ictx.fifo = fifo.get();
     ictx.console_socket = console_fd;
+    ictx.listen_fds = opts.io.listen_fds;
     ictx.preserve_fds = opts.io.preserve_fds;
     ictx.seccomp = seccomp ? &*seccomp : nullptr;
 

@@ -35,8 +35,13 @@ void mark_fds_cloexec(int preserve) {
         throw_errno("mark fds close-on-exec");
 }
 
-std::vector<std::string> process_env(const spec::Process& p) {
+std::vector<std::string> process_env(const spec::Process& p, int listen_fds) {
     std::vector<std::string> env = p.env;
+    if (listen_fds > 0) {
+        // The fds now belong to the container's process, which is its PID 1.
+        env.push_back("LISTEN_FDS=" + std::to_string(listen_fds));
+        env.push_back("LISTEN_PID=1");
+    }
     bool has_home = false;
     for (const auto& e : env) has_home |= e.rfind("HOME=", 0) == 0;
     if (!has_home) env.push_back("HOME=" + home_for(p.user.uid));
@@ -155,9 +160,9 @@ void run(const InitContext& ctx) {
         // getcwd, faccessat2, close_range), and they are the runtime's
         // syscalls, not the container's. The executable is looked up as root, as runc does.
         enter_cwd(p.cwd);
-        env = process_env(p);
+        env = process_env(p, ctx.listen_fds);
         exe = find_executable(p.args[0], env);
-        mark_fds_cloexec(ctx.preserve_fds);  // what is opened after this is O_CLOEXEC
+        mark_fds_cloexec(ctx.listen_fds + ctx.preserve_fds);  // what is opened after this is O_CLOEXEC
         if (load_early) load_filter(ctx, *filter);
         apply_bounding_set(caps);
         switch_user(p.user);
@@ -165,7 +170,7 @@ void run(const InitContext& ctx) {
         if (nnp && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) throw_errno("process.noNewPrivileges");
         if (load_before_ready) load_filter(ctx, *filter);
     }
-    if (!c.process) mark_fds_cloexec(ctx.preserve_fds);
+    if (!c.process) mark_fds_cloexec(ctx.listen_fds + ctx.preserve_fds);
     ctx.sync->send(MsgType::ready);
     ctx.sync->close();
 

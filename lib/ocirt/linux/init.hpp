@@ -16,7 +16,8 @@ struct InitContext {
     SyncSocket* sync = nullptr;  // the init's end
     int fifo = -1;               // O_PATH fd of exec.fifo
     int console_socket = -1;     // connected; -1 without a terminal
-    int preserve_fds = 0;        // fds 3..3+N-1 are passed on (--preserve-fds)
+    int listen_fds = 0;          // socket activation: fds 3..3+N-1, announced in the env
+    int preserve_fds = 0;        // --preserve-fds: the next N fds are passed on too
     const SeccompProgram* seccomp = nullptr;  // compiled by the parent; null: none
 };
 
