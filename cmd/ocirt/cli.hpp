@@ -59,5 +59,8 @@ Command delete_command();
 Command run_command();
 Command list_command();
 Command spec_command();
+Command pause_command();
+Command resume_command();
+Command ps_command();
 
 }  // namespace ocirt::cli

@@ -26,10 +26,39 @@ std::string Container::owner() const {
     return "#" + std::to_string(st.st_uid);
 }
 
+std::unique_ptr<cgroups::Manager> Container::cgroup() const {
+    if (state_.cgroup_path.empty()) throw Error("container \"" + id() + "\" has no cgroup");
+    return cgroups::open(state_.cgroup_path, {}, state_.cgroup_created);
+}
+
 Status Container::status() const {
     if (!linux_::process_alive(state_.pid, state_.pid_start_time)) return Status::stopped;
     if (path_exists(dir_ + "/exec.fifo")) return Status::created;
+    // A frozen cgroup is the only thing that tells a paused container apart.
+    try {
+        if (!state_.cgroup_path.empty() && cgroup()->frozen()) return Status::paused;
+    } catch (const Error&) {
+    }
     return Status::running;
+}
+
+void Container::pause() {
+    Status s = status();
+    if (s != Status::running && s != Status::created)
+        throw Error("cannot pause container \"" + id() + "\": it is " + to_string(s));
+    cgroup()->freeze();
+}
+
+void Container::resume() {
+    Status s = status();
+    if (s != Status::paused)
+        throw Error("cannot resume container \"" + id() + "\": it is " + to_string(s) + ", not paused");
+    cgroup()->thaw();
+}
+
+std::vector<pid_t> Container::pids() const {
+    if (status() == Status::stopped) return {};
+    return cgroup()->pids();
 }
 
 void Container::start() {
@@ -64,8 +93,7 @@ void Container::signal(int sig, bool all) {
     if (status() == Status::stopped)
         throw Error("cannot kill container \"" + id() + "\": it is not running");
     if (all && !state_.cgroup_path.empty()) {
-        auto cg = cgroups::open(state_.cgroup_path, {}, state_.cgroup_created);
-        for (pid_t p : cg->pids())
+        for (pid_t p : cgroup()->pids())
             if (::kill(p, sig) != 0 && errno != ESRCH) throw_errno("kill " + std::to_string(p));
         return;
     }
@@ -77,7 +105,9 @@ void Container::signal(int sig, bool all) {
 void Container::kill_and_wait() {
     auto pidfd = linux_::PidFd::open(state_.pid, state_.pid_start_time);
     if (!pidfd.valid()) return;
+    bool paused = status() == Status::paused;
     pidfd.signal(SIGKILL);
+    if (paused) cgroup()->thaw();  // a frozen process cannot act on SIGKILL
     if (!pidfd.wait_exit(10000))
         throw Error("container \"" + id() + "\": init " + std::to_string(state_.pid) +
                     " did not exit after SIGKILL");
@@ -85,9 +115,7 @@ void Container::kill_and_wait() {
 
 void Container::remove_resources() {
     if (!state_.cgroup_path.empty()) {
-        with_context("remove cgroup " + state_.cgroup_path, [&] {
-            cgroups::open(state_.cgroup_path, {}, state_.cgroup_created)->destroy();
-        });
+        with_context("remove cgroup " + state_.cgroup_path, [&] { cgroup()->destroy(); });
     }
     remove_all(dir_);
 }

@@ -4,12 +4,18 @@
 // an exclusive flock on the state dir.
 #include <sys/types.h>
 
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "ocirt/state.hpp"
 #include "ocirt/util/fd.hpp"
 
 namespace ocirt {
+
+namespace cgroups {
+class Manager;
+}
 
 class Container {
 public:
@@ -34,8 +40,14 @@ public:
     void signal(int sig, bool all);
     // Removes the container: only a stopped one, unless `force` (then kills it).
     void destroy(bool force);
+    // Freezes / thaws every process of the container (its cgroup's freezer).
+    void pause();
+    void resume();
+    // Every pid in the container's cgroup, as the host sees them.
+    std::vector<pid_t> pids() const;
 
 private:
+    std::unique_ptr<cgroups::Manager> cgroup() const;
     void kill_and_wait();
     void remove_resources();
 

@@ -1,0 +1,71 @@
+#include "ocirt/ps.hpp"
+
+#include <sys/wait.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <sstream>
+
+#include "ocirt/util/error.hpp"
+#include "ocirt/util/fd.hpp"
+
+namespace ocirt {
+namespace {
+
+std::string run_ps(const std::vector<std::string>& args) {
+    int p[2];
+    if (::pipe2(p, O_CLOEXEC) != 0) throw_errno("pipe for ps");
+    Fd rd(p[0]), wr(p[1]);
+    std::vector<char*> argv{const_cast<char*>("ps")};
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    pid_t pid = ::fork();
+    if (pid < 0) throw_errno("fork ps");
+    if (pid == 0) {
+        ::dup2(wr.get(), 1);
+        ::execvp("ps", argv.data());
+        ::_exit(127);
+    }
+    wr.reset();
+    std::string out;
+    char buf[8192];
+    ssize_t n;
+    while ((n = ::read(rd.get(), buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR))
+        if (n > 0) out.append(buf, static_cast<size_t>(n));
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        throw Error("ps " + (args.empty() ? std::string() : args[0]) + ": failed (exit status " +
+                    std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status)) + ")");
+    return out;
+}
+
+}  // namespace
+
+std::string ps_table(const std::vector<pid_t>& pids, const std::vector<std::string>& args) {
+    std::istringstream in(run_ps(args.empty() ? std::vector<std::string>{"-ef"} : args));
+    std::string header, line, out;
+    std::getline(in, header);
+    std::istringstream h(header);
+    std::string col;
+    int pid_col = -1;
+    for (int i = 0; h >> col; ++i)
+        if (col == "PID") pid_col = i;
+    if (pid_col < 0) throw Error("ps: no PID column in its output; use options that print one");
+    out = header + "\n";
+    while (std::getline(in, line)) {
+        std::istringstream f(line);
+        std::string field;
+        for (int i = 0; i <= pid_col && f >> field; ++i) {
+        }
+        char* end = nullptr;
+        long p = std::strtol(field.c_str(), &end, 10);
+        if (*end == '\0' && std::find(pids.begin(), pids.end(), static_cast<pid_t>(p)) != pids.end())
+            out += line + "\n";
+    }
+    return out;
+}
+
+}  // namespace ocirt
