@@ -62,5 +62,6 @@ Command spec_command();
 Command pause_command();
 Command resume_command();
 Command ps_command();
+Command exec_command();
 
 }  // namespace ocirt::cli

@@ -9,6 +9,7 @@
 
 #include "ocirt/linux/cgroups/manager.hpp"
 #include "ocirt/linux/pidfd.hpp"
+#include "ocirt/spec/parse.hpp"
 #include "ocirt/util/error.hpp"
 #include "ocirt/util/file.hpp"
 
@@ -16,6 +17,8 @@ namespace ocirt {
 
 Container::Container(std::string dir, State state, Fd lock)
     : dir_(std::move(dir)), state_(std::move(state)), lock_(std::move(lock)) {}
+
+spec::Config Container::config() const { return spec::load_config(dir_ + "/config.json"); }
 
 std::string Container::owner() const {
     struct stat st;

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "ocirt/spec/config.hpp"
 #include "ocirt/state.hpp"
 #include "ocirt/util/fd.hpp"
 
@@ -27,6 +28,9 @@ public:
 
     // Lets other ocirt processes operate on it (run holds it while it waits).
     void unlock() { lock_.reset(); }
+
+    // The config.json the container was created from (a copy in the state dir).
+    spec::Config config() const;
 
     // The user owning the state dir, by name (runc's OWNER in `list`).
     std::string owner() const;

@@ -136,7 +136,8 @@ std::string describe_exit(pid_t pid) {
 
 Container create_container(const std::string& root, const std::string& id, const CreateOptions& opts) {
     const std::string bundle = absolute_path(opts.bundle.empty() ? "." : opts.bundle);
-    spec::Config config = spec::load_config(bundle + "/config.json");
+    std::string config_text;
+    spec::Config config = spec::load_config(bundle + "/config.json", &config_text);
     with_context(bundle + "/config.json", [&] {
         spec::validate(config);
         spec::check_supported(config);
@@ -270,6 +271,8 @@ Container create_container(const std::string& root, const std::string& id, const
     st.cgroup_created = cgroup->created();
     st.has_process = config.process.has_value();
     st.systemd_cgroup = opts.systemd_cgroup;
+    // The config as created: exec and later verbs must not see later edits of the bundle.
+    write_atomic(dir + "/config.json", config_text, 0600);
     save_state(dir, st);
     write_pid_file(opts.io.pid_file, pid);
     rollback.commit();

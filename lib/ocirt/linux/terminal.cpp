@@ -13,7 +13,7 @@
 
 namespace ocirt::linux_ {
 
-void setup_terminal(int console_sock, const std::optional<spec::ConsoleSize>& size) {
+void setup_terminal(int console_sock, const std::optional<spec::ConsoleSize>& size, bool bind_console) {
     Fd master(::open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC));
     if (!master) throw_errno("process.terminal: open /dev/ptmx in the container");
     int unlock = 0;
@@ -31,9 +31,9 @@ void setup_terminal(int console_sock, const std::optional<spec::ConsoleSize>& si
         if (::ioctl(master.get(), TIOCSWINSZ, &ws) != 0) throw_errno("process.consoleSize");
     }
     // /dev/console is the container's terminal, as on a real machine.
-    int f = ::open("/dev/console", O_CREAT | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0600);
+    int f = bind_console ? ::open("/dev/console", O_CREAT | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0600) : -1;
     if (f >= 0) ::close(f);
-    if (f >= 0 || errno == EEXIST) {
+    if (bind_console && (f >= 0 || errno == EEXIST)) {
         if (::mount(slave_name.c_str(), "/dev/console", nullptr, MS_BIND, nullptr) != 0)
             throw_errno("process.terminal: bind " + slave_name + " on /dev/console");
     }

@@ -10,6 +10,7 @@
 namespace ocirt::linux_ {
 
 // Runs in the init after the root changed. `console_sock` is connected.
-void setup_terminal(int console_sock, const std::optional<spec::ConsoleSize>& size);
+// bind_console: make it /dev/console too (the init; not an exec'd process).
+void setup_terminal(int console_sock, const std::optional<spec::ConsoleSize>& size, bool bind_console = true);
 
 }  // namespace ocirt::linux_

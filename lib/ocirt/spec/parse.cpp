@@ -595,8 +595,9 @@ Resources parse_resources(const nlohmann::json& j, const std::string& path) {
     return r;
 }
 
-Config load_config(const std::string& path) {
+Config load_config(const std::string& path, std::string* text_out) {
     std::string text = read_file(path);  // its errors name the path
+    if (text_out) *text_out = text;
     json j;
     try {
         j = json::parse(text);

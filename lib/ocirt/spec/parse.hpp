@@ -22,7 +22,7 @@ Config parse_config(const nlohmann::json& j);
 
 // Reads and parses the file at `path`. Every error starts with the path:
 // "/b/config.json: invalid JSON: ...", "/b/config.json: root.path: ...".
-Config load_config(const std::string& path);
+Config load_config(const std::string& path, std::string* text_out = nullptr);
 
 // A process object (`exec --process p.json`); `path` prefixes the messages.
 Process parse_process(const nlohmann::json& j, const std::string& path = "process");

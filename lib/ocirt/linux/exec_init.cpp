@@ -1,0 +1,58 @@
+#include "ocirt/linux/exec_init.hpp"
+
+#include <sched.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include "ocirt/linux/namespaces.hpp"
+#include "ocirt/linux/terminal.hpp"
+#include "ocirt/util/error.hpp"
+
+namespace ocirt::linux_ {
+namespace {
+
+void run(const ExecContext& ctx) {
+    sigset_t none;
+    sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    // ocirt's own image is about to run inside the container's namespaces:
+    // no process there may open it through /proc/PID/exe (CVE-2019-5736 class).
+    if (::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) throw_errno("prctl(PR_SET_DUMPABLE)");
+    if (::setsid() < 0) throw_errno("setsid");
+
+    Message go = ctx.setup.sync->recv();
+    if (go.type != MsgType::go) ::_exit(1);
+
+    bool user_ns = false;
+    for (const auto& [type, fd] : ctx.namespaces) {
+        if (::setns(fd, static_cast<int>(clone_flag(type))) != 0)
+            throw_errno(std::string("join the container's ") + proc_ns_name(type) + " namespace");
+        user_ns |= type == spec::NamespaceType::user;
+    }
+    if (user_ns) {
+        ::setresgid(0, 0, 0);
+        ::setresuid(0, 0, 0);
+    }
+    const spec::Process& p = *ctx.setup.process;
+    if (p.terminal) setup_terminal(ctx.console_socket, p.console_size, /*bind_console=*/false);
+    ReadyProcess ready = prepare_process(ctx.setup);
+    finish_process(ctx.setup, ready);
+}
+
+}  // namespace
+
+void exec_init(const ExecContext& ctx) {
+    try {
+        run(ctx);
+    } catch (const std::exception& e) {
+        const Error* err = dynamic_cast<const Error*>(&e);
+        try {
+            ctx.setup.sync->send(MsgType::error, err ? err->code() : 0, e.what());
+        } catch (...) {
+        }
+    }
+    ::_exit(127);
+}
+
+}  // namespace ocirt::linux_
