@@ -341,12 +341,6 @@ TEST_CASE("check_supported names the first unsupported field", "[spec][supported
         const char* message;
     };
     const Case cases[] = {
-        {"/hooks/prestart", hook, "hooks.prestart is not supported yet"},
-        {"/hooks/createRuntime", hook, "hooks.createRuntime is not supported yet"},
-        {"/hooks/createContainer", hook, "hooks.createContainer is not supported yet"},
-        {"/hooks/startContainer", hook, "hooks.startContainer is not supported yet"},
-        {"/hooks/poststart", hook, "hooks.poststart is not supported yet"},
-        {"/hooks/poststop", hook, "hooks.poststop is not supported yet"},
         {"/mounts/1", json::parse(R"({"destination": "/d", "uidMappings": [{"containerID": 0, "hostID": 1, "size": 1}]})"),
          "mounts[1].uidMappings is not supported yet"},
         {"/mounts/1", json::parse(R"({"destination": "/d", "gidMappings": [{"containerID": 0, "hostID": 1, "size": 1}]})"),

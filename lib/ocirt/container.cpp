@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "ocirt/linux/cgroups/manager.hpp"
+#include "ocirt/linux/hooks.hpp"
 #include "ocirt/linux/pidfd.hpp"
 #include "ocirt/spec/parse.hpp"
 #include "ocirt/util/error.hpp"
@@ -83,13 +84,24 @@ void Container::start() {
         if (r < 0 && errno == EINTR) continue;
         if (r < 0) throw_errno("wait on " + fifo_path);
         if (fds[0].revents & POLLIN) {
-            char c;
-            if (::read(fifo.get(), &c, 1) == 1) break;
+            char buf[4096];
+            ssize_t n = ::read(fifo.get(), buf, sizeof buf);
+            if (n > 0 && buf[0] == 'E')  // the init says why its process will not run
+                throw Error("cannot start container \"" + id() + "\": " +
+                            std::string(buf + 1, static_cast<size_t>(n - 1)));
+            if (n > 0) break;
         }
         if (!pidfd.valid() || (fds[1].revents & POLLIN))
             throw Error("cannot start container \"" + id() + "\": its init exited before start");
     }
     if (::unlink(fifo_path.c_str()) != 0 && errno != ENOENT) throw_errno("remove " + fifo_path);
+    if (state_.has_hooks) {
+        spec::Config c = config();
+        if (c.hooks)
+            linux_::run_hooks_warn(c.hooks->poststart, "poststart",
+                                   hook_state_json(id(), Status::running, state_.pid, state_.bundle,
+                                                   state_.annotations));
+    }
 }
 
 void Container::signal(int sig, bool all) {
@@ -131,7 +143,14 @@ void Container::destroy(bool force) {
                         "; stop it first or use --force");
         kill_and_wait();
     }
+    std::vector<spec::Hook> poststop;  // read before the state dir (and its config copy) goes
+    if (state_.has_hooks) {
+        spec::Config c = config();
+        if (c.hooks) poststop = c.hooks->poststop;
+    }
     remove_resources();
+    linux_::run_hooks_warn(poststop, "poststop",
+                           hook_state_json(id(), Status::stopped, 0, state_.bundle, state_.annotations));
 }
 
 }  // namespace ocirt

@@ -15,6 +15,7 @@
 #include "ocirt/factory.hpp"
 #include "ocirt/linux/cgroups/devices_rules.hpp"
 #include "ocirt/linux/cgroups/manager.hpp"
+#include "ocirt/linux/hooks.hpp"
 #include "ocirt/linux/idmap.hpp"
 #include "ocirt/linux/init.hpp"
 #include "ocirt/linux/lsm.hpp"
@@ -54,6 +55,12 @@ public:
         } catch (const std::exception& e) {
             spdlog::warn("cleanup: {}", e.what());
         }
+        if (poststop_) linux_::run_hooks_warn(*poststop_, "poststop", poststop_state_);
+    }
+    // After a failed create, the poststop hooks still run (runtime.md).
+    void set_poststop(const std::vector<spec::Hook>* hooks, std::string state) {
+        poststop_ = hooks;
+        poststop_state_ = std::move(state);
     }
     void set_pid(pid_t pid) { pid_ = pid; }
     void set_cgroup(cgroups::Manager* m) { cgroup_ = m; }
@@ -63,6 +70,8 @@ private:
     std::string dir_;
     pid_t pid_ = -1;
     cgroups::Manager* cgroup_ = nullptr;
+    const std::vector<spec::Hook>* poststop_ = nullptr;
+    std::string poststop_state_;
     bool committed_ = false;
 };
 
@@ -173,6 +182,9 @@ Container create_container(const std::string& root, const std::string& id, const
     }
     std::unique_ptr<cgroups::Manager> cgroup;  // outlives the rollback that may destroy it
     Rollback rollback(dir);
+    if (config.hooks && !config.hooks->poststop.empty())
+        rollback.set_poststop(&config.hooks->poststop,
+                              hook_state_json(id, Status::stopped, 0, bundle, config.annotations));
     Fd lock(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (!lock || ::flock(lock.get(), LOCK_EX) != 0) throw_errno("lock " + dir);
 
@@ -198,6 +210,7 @@ Container create_container(const std::string& root, const std::string& id, const
 
     linux_::InitContext ictx;
     ictx.config = &config;
+    ictx.id = id;
     ictx.rootfs.config = &config;
     ictx.rootfs.rootfs = rootfs;
     ictx.rootfs.bundle = bundle;
@@ -242,6 +255,13 @@ Container create_container(const std::string& root, const std::string& id, const
             seccomp_listener = linux_::recv_fd(parent_sock.fd());
             continue;
         }
+        if (m.type == linux_::MsgType::run_hooks) {
+            const std::string st = hook_state_json(id, Status::creating, pid, bundle, config.annotations);
+            linux_::run_hooks(config.hooks->prestart, "prestart", st);
+            linux_::run_hooks(config.hooks->create_runtime, "createRuntime", st);
+            parent_sock.send(linux_::MsgType::go);
+            continue;
+        }
         if (m.type == linux_::MsgType::error) throw Error::preformatted(m.err, m.text);
         throw Error("container init exited before it was ready" + describe_exit(pid));
     }
@@ -271,6 +291,7 @@ Container create_container(const std::string& root, const std::string& id, const
     st.cgroup_created = cgroup->created();
     st.has_process = config.process.has_value();
     st.systemd_cgroup = opts.systemd_cgroup;
+    st.has_hooks = config.hooks.has_value();
     // The config as created: exec and later verbs must not see later edits of the bundle.
     write_atomic(dir + "/config.json", config_text, 0600);
     save_state(dir, st);

@@ -27,7 +27,8 @@ nlohmann::json State::to_json() const {
                           {"bundle", bundle},            {"rootfs", rootfs},
                           {"created", created},          {"owner", owner},
                           {"annotations", annotations},  {"cgroupPath", cgroup_path},  {"cgroupCreated", cgroup_created},
-                          {"hasProcess", has_process},   {"systemdCgroup", systemd_cgroup}};
+                          {"hasProcess", has_process},   {"systemdCgroup", systemd_cgroup},
+                          {"hasHooks", has_hooks}};
 }
 
 State State::from_json(const nlohmann::json& j) {
@@ -47,6 +48,7 @@ State State::from_json(const nlohmann::json& j) {
         s.cgroup_created = j.at("cgroupCreated").get<std::vector<std::string>>();
     s.has_process = j.value("hasProcess", true);
     s.systemd_cgroup = j.value("systemdCgroup", false);
+    s.has_hooks = j.value("hasHooks", false);
     return s;
 }
 
@@ -76,6 +78,18 @@ State load_state(const std::string& state_dir) {
 
 void save_state(const std::string& state_dir, const State& s) {
     write_atomic(state_dir + "/state.json", s.to_json().dump(), 0600);
+}
+
+std::string hook_state_json(const std::string& id, Status status, pid_t pid, const std::string& bundle,
+                            const std::map<std::string, std::string>& annotations) {
+    nlohmann::ordered_json j;
+    j["ociVersion"] = kSpecVersion;
+    j["id"] = id;
+    j["status"] = to_string(status);
+    if (pid > 0) j["pid"] = pid;
+    j["bundle"] = bundle;
+    if (!annotations.empty()) j["annotations"] = annotations;
+    return j.dump();
 }
 
 std::string now_rfc3339() {

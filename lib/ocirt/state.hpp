@@ -29,6 +29,7 @@ struct State {
     std::vector<std::string> cgroup_created;  // dirs create made (delete removes only those)
     bool has_process = true;  // config.json had a process (start needs one)
     bool systemd_cgroup = false;
+    bool has_hooks = false;  // config.json has hooks (start and delete then read it)
 
     nlohmann::json to_json() const;
     static State from_json(const nlohmann::json& j);
@@ -43,5 +44,9 @@ State load_state(const std::string& state_dir);
 void save_state(const std::string& state_dir, const State& s);
 
 std::string now_rfc3339();
+
+// The state hooks get on stdin (runtime-spec state.md); pid 0 is left out.
+std::string hook_state_json(const std::string& id, Status status, pid_t pid, const std::string& bundle,
+                            const std::map<std::string, std::string>& annotations);
 
 }  // namespace ocirt

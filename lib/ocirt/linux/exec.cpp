@@ -42,14 +42,23 @@ std::string find_executable(const std::string& arg0, const std::vector<std::stri
     throw Error(shown + ": executable file not found in $PATH");
 }
 
-void wait_for_start(int fifo, int proc_fd_dir) {
+Fd wait_for_start(int fifo, int proc_fd_dir) {
     // Opening a fifo for writing blocks until a reader opens it: `start`.
     int fd;
     do fd = ::openat(proc_fd_dir, std::to_string(fifo).c_str(), O_WRONLY | O_CLOEXEC);
     while (fd < 0 && errno == EINTR);
     if (fd < 0) throw_errno("open exec.fifo");
-    Fd w(fd);
-    if (::write(w.get(), "0", 1) != 1) throw_errno("write exec.fifo");
+    return Fd(fd);
+}
+
+void confirm_start(const Fd& fifo) {
+    if (::write(fifo.get(), "0", 1) != 1) throw_errno("write exec.fifo");
+}
+
+void report_start_failure(const Fd& fifo, const std::string& message) {
+    // One write of at most PIPE_BUF bytes: `start` reads it whole.
+    std::string m = "E" + message.substr(0, 4000);
+    (void)!::write(fifo.get(), m.data(), m.size());
 }
 
 void exec_process(const std::string& path, const std::vector<std::string>& args,

@@ -147,6 +147,29 @@ private:
     pid_t pid_;
 };
 
+// SIGCHLD ignored (or SA_NOCLDWAIT), which a caller may hand down through exec, would make
+// the kernel reap the hook itself and waitpid fail: SIG_DFL while a hook runs.
+class ReapableChildren {
+public:
+    ReapableChildren() {
+        if (::sigaction(SIGCHLD, nullptr, &old_) != 0) return;
+        if (old_.sa_handler != SIG_IGN && !(old_.sa_flags & SA_NOCLDWAIT)) return;
+        struct sigaction dfl {};
+        dfl.sa_handler = SIG_DFL;
+        sigemptyset(&dfl.sa_mask);
+        changed_ = ::sigaction(SIGCHLD, &dfl, nullptr) == 0;
+    }
+    ReapableChildren(const ReapableChildren&) = delete;
+    ReapableChildren& operator=(const ReapableChildren&) = delete;
+    ~ReapableChildren() {
+        if (changed_) ::sigaction(SIGCHLD, &old_, nullptr);
+    }
+
+private:
+    struct sigaction old_ {};
+    bool changed_ = false;
+};
+
 // In the child, between fork and exec: only async-signal-safe calls.
 [[noreturn]] void fail_child(int report, Stage stage) {
     ChildFailure f{stage, errno};
@@ -157,8 +180,8 @@ private:
     ::_exit(127);
 }
 
-[[noreturn]] void exec_hook(const char* path, char* const argv[], char* const envp[], int stdin_fd, int out_fd,
-                            int report_fd) {
+[[noreturn]] void exec_hook(const char* path, char* const argv[], char* const envp[], int stdin_fd,
+                            int out_fd, int report_fd) {
     // `run` blocks the signals it forwards and the init has handlers: the hook gets neither.
     sigset_t none;
     sigemptyset(&none);
@@ -186,9 +209,10 @@ private:
     if (::syscall(SYS_close_range, 4U, ~0U, 0U) != 0) {
         // kernel < 5.9: close them one by one
         rlimit rl{};
-        int max = (::getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < (1U << 20))
-                      ? static_cast<int>(rl.rlim_cur)
-                      : (1 << 20);
+        int max =
+            (::getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < (1U << 20))
+                ? static_cast<int>(rl.rlim_cur)
+                : (1 << 20);
         for (int fd = 4; fd < max; ++fd) ::close(fd);
     }
     ::execve(path, argv, envp);
@@ -224,11 +248,13 @@ void run_one(const spec::Hook& hook, const std::string& name, const std::string&
     if (::pipe2(p, O_CLOEXEC | O_NONBLOCK) != 0) throw Error(errno, name + ": exec report pipe");
     Fd report_r(p[0]), report_w(p[1]);
 
+    ReapableChildren reapable;
     using clock = std::chrono::steady_clock;
     const auto started = clock::now();
     pid_t pid = ::fork();
     if (pid < 0) throw Error(errno, name + ": fork");
-    if (pid == 0) exec_hook(hook.path.c_str(), argv.data(), envp.data(), stdin_fd.get(), out_w.get(), report_w.get());
+    if (pid == 0)
+        exec_hook(hook.path.c_str(), argv.data(), envp.data(), stdin_fd.get(), out_w.get(), report_w.get());
 
     Child child(pid);
     stdin_fd.reset();

@@ -8,6 +8,8 @@
 #include <unistd.h>
 
 #include "ocirt/linux/exec.hpp"
+#include "ocirt/linux/hooks.hpp"
+#include "ocirt/state.hpp"
 #include "ocirt/linux/process_setup.hpp"
 #include "ocirt/linux/process_attrs.hpp"
 #include "ocirt/linux/safe_path.hpp"
@@ -39,6 +41,19 @@ void handle_terminating_signals() {
     sigemptyset(&sa.sa_mask);
     for (int sig : {SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGALRM})
         ::sigaction(sig, &sa, nullptr);
+}
+
+// After the mounts, before pivot_root: prestart and createRuntime run in the
+// runtime's namespaces (the parent runs them and answers), then
+// createContainer here, in the container's.
+void run_create_hooks(const InitContext& ctx) {
+    const spec::Hooks& h = *ctx.config->hooks;
+    if (!h.prestart.empty() || !h.create_runtime.empty()) {
+        ctx.sync->send(MsgType::run_hooks);
+        if (ctx.sync->recv().type != MsgType::go) ::_exit(1);
+    }
+    run_hooks(h.create_container, "createContainer",
+              hook_state_json(ctx.id, Status::creating, ::getpid(), ctx.rootfs.bundle, ctx.config->annotations));
 }
 
 void run(const InitContext& ctx) {
@@ -74,6 +89,7 @@ void run(const InitContext& ctx) {
     Fd proc_fd_dir(::open("/proc/self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC));
     if (!proc_fd_dir) throw_errno("open /proc/self/fd");
     prepare_rootfs(ctx.rootfs);
+    if (c.hooks) run_create_hooks(ctx);
     enter_rootfs(ctx.rootfs);
     if (c.process && !c.process->cwd.empty()) make_cwd(c.process->cwd);
     if (c.process && c.process->terminal)
@@ -95,8 +111,21 @@ void run(const InitContext& ctx) {
     ctx.sync->send(MsgType::ready);
     ctx.sync->close();
 
-    wait_for_start(ctx.fifo, proc_fd_dir.get());
+    Fd started = wait_for_start(ctx.fifo, proc_fd_dir.get());
     if (!c.process) ::_exit(0);
+    // In the container, before its process: a failure stops it before it
+    // runs, and `start` sees the init exit instead of its byte.
+    if (c.hooks) {
+        try {
+            run_hooks(c.hooks->start_container, "startContainer",
+                      hook_state_json(ctx.id, Status::created, ::getpid(), ctx.rootfs.bundle, c.annotations));
+        } catch (const Error& e) {
+            report_start_failure(started, e.what());
+            throw;
+        }
+    }
+    confirm_start(started);
+    started.reset();
     finish_process(setup, ready);
 }
 

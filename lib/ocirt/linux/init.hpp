@@ -11,6 +11,7 @@ namespace ocirt::linux_ {
 
 struct InitContext {
     const spec::Config* config = nullptr;
+    std::string id;  // for the state the hooks get
     RootfsContext rootfs;
     NamespacePlan namespaces;
     SyncSocket* sync = nullptr;  // the init's end

@@ -16,6 +16,7 @@ enum class MsgType : uint32_t {
     error = 3,      // child -> parent: setup failed (err, text)
     child_pid = 4,  // intermediate -> parent: the init's pid (value)
     seccomp_fd = 5, // child -> parent: the seccomp notify fd follows (SCM_RIGHTS)
+    run_hooks = 6,  // child -> parent: mounts done, run prestart + createRuntime; parent answers go
     eof = 100,      // not sent: the peer closed the socket
 };
 

@@ -330,10 +330,6 @@ const Resources& res(const Config& c) {
     static const Resources none;
     return lin(c).resources ? *lin(c).resources : none;
 }
-const Hooks& hooks(const Config& c) {
-    static const Hooks none;
-    return c.hooks ? *c.hooks : none;
-}
 
 std::string if_set(bool set, const char* field) { return set ? field : ""; }
 
@@ -351,12 +347,6 @@ std::string first_mount(const Config& c, bool (*has)(const Mount&), const char* 
 // sets it, else "". One line per feature: delete its line when it lands.
 using Probe = std::string (*)(const Config&);
 const Probe kNotSupportedYet[] = {
-    [](const Config& c) { return if_set(!hooks(c).prestart.empty(), "hooks.prestart"); },
-    [](const Config& c) { return if_set(!hooks(c).create_runtime.empty(), "hooks.createRuntime"); },
-    [](const Config& c) { return if_set(!hooks(c).create_container.empty(), "hooks.createContainer"); },
-    [](const Config& c) { return if_set(!hooks(c).start_container.empty(), "hooks.startContainer"); },
-    [](const Config& c) { return if_set(!hooks(c).poststart.empty(), "hooks.poststart"); },
-    [](const Config& c) { return if_set(!hooks(c).poststop.empty(), "hooks.poststop"); },
     [](const Config& c) { return first_mount(c, uid_mapped, "uidMappings"); },
     [](const Config& c) { return first_mount(c, gid_mapped, "gidMappings"); },
     [](const Config& c) { return if_set(lin(c).intel_rdt.has_value(), "linux.intelRdt"); },
