@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "cli.hpp"
+#include "ocirt/linux/readonly_exe.hpp"
 #include "ocirt/util/error.hpp"
 #include "ocirt/util/log.hpp"
 #include "ocirt/version.hpp"
@@ -82,6 +83,9 @@ int main(int argc, char** argv) {
             return ga.has("help") ? 0 : 1;
         }
         const std::string verb = ga.positional().front();
+        // These run ocirt's image inside a container's namespaces: from a
+        // read-only view of the binary only (linux/readonly_exe.hpp).
+        if (verb == "create" || verb == "run" || verb == "exec") linux_::reexec_from_readonly_binary(argv);
         for (auto& c : cmds) {
             if (c.name != verb) continue;
             c.flags.push_back({{"help", "h"}, false, "", "show help"});

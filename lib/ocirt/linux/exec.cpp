@@ -48,7 +48,12 @@ Fd wait_for_start(int fifo, int proc_fd_dir) {
     do fd = ::openat(proc_fd_dir, std::to_string(fifo).c_str(), O_WRONLY | O_CLOEXEC);
     while (fd < 0 && errno == EINTR);
     if (fd < 0) throw_errno("open exec.fifo");
-    return Fd(fd);
+    Fd w(fd);
+    // The name was resolved in the container: it must still be our fifo.
+    struct stat a, b;
+    if (::fstat(w.get(), &a) != 0 || ::fstat(fifo, &b) != 0 || a.st_dev != b.st_dev || a.st_ino != b.st_ino)
+        throw Error("exec.fifo: /proc/self/fd in the container does not lead to it");
+    return w;
 }
 
 void confirm_start(const Fd& fifo) {

@@ -8,6 +8,7 @@
 #include "ocirt/linux/namespaces.hpp"
 #include "ocirt/linux/terminal.hpp"
 #include "ocirt/util/error.hpp"
+#include "ocirt/util/log.hpp"
 
 namespace ocirt::linux_ {
 namespace {
@@ -20,6 +21,10 @@ void run(const ExecContext& ctx) {
     // no process there may open it through /proc/PID/exe (CVE-2019-5736 class).
     if (::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) throw_errno("prctl(PR_SET_DUMPABLE)");
     if (::setsid() < 0) throw_errno("setsid");
+
+    std::vector<int> keep = {ctx.setup.sync->fd(), ctx.console_socket, log::fd()};
+    for (const auto& [type, fd] : ctx.namespaces) keep.push_back(fd);
+    close_fds_except(ctx.setup.preserve_fds, keep);
 
     Message go = ctx.setup.sync->recv();
     if (go.type != MsgType::go) ::_exit(1);

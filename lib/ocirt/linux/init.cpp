@@ -17,6 +17,7 @@
 #include "ocirt/linux/terminal.hpp"
 #include "ocirt/linux/uts.hpp"
 #include "ocirt/util/error.hpp"
+#include "ocirt/util/log.hpp"
 
 namespace ocirt::linux_ {
 namespace {
@@ -73,6 +74,9 @@ void run(const InitContext& ctx) {
     if (c.process && c.process->exec_cpu_affinity && !c.process->exec_cpu_affinity->initial.empty())
         apply_cpu_affinity(c.process->exec_cpu_affinity->initial, "initial");
 
+    close_fds_except(ctx.listen_fds + ctx.preserve_fds,
+                     {ctx.sync->fd(), ctx.fifo, ctx.console_socket, log::fd()});
+
     Message go = ctx.sync->recv();
     if (go.type != MsgType::go) ::_exit(1);  // the parent gave up
 
@@ -86,8 +90,6 @@ void run(const InitContext& ctx) {
         throw_errno("linux.namespaces: new cgroup namespace");
     if (ctx.namespaces.has(spec::NamespaceType::uts)) set_hostname(c.hostname, c.domainname);
 
-    Fd proc_fd_dir(::open("/proc/self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC));
-    if (!proc_fd_dir) throw_errno("open /proc/self/fd");
     prepare_rootfs(ctx.rootfs);
     if (c.hooks) run_create_hooks(ctx);
     enter_rootfs(ctx.rootfs);
@@ -97,6 +99,10 @@ void run(const InitContext& ctx) {
     // Before the read-only paths (/proc/sys is one in the default config).
     if (c.linux) apply_sysctl(c.linux->sysctl);
     finalize_rootfs(ctx.rootfs);
+    // exec.fifo is reopened through the container's own /proc: nothing of the
+    // host's procfs is held while the init waits for start.
+    Fd proc_fd_dir(::open("/proc/self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC));
+    if (!proc_fd_dir) throw_errno("open /proc/self/fd in the container (a /proc mount is needed)");
 
     ProcessSetup setup;
     setup.process = c.process ? &*c.process : nullptr;

@@ -6,6 +6,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
+
 #include "ocirt/linux/capabilities.hpp"
 #include "ocirt/linux/exec.hpp"
 #include "ocirt/linux/identity.hpp"
@@ -67,6 +69,18 @@ void mark_fds_cloexec(int preserve) {
         throw_errno("mark fds close-on-exec");
 }
 
+
+void close_fds_except(int passed, std::vector<int> keep) {
+    for (int fd = 0; fd < 3 + passed; ++fd) keep.push_back(fd);
+    std::sort(keep.begin(), keep.end());
+    unsigned next = 0;
+    for (int fd : keep) {
+        if (fd < 0) continue;
+        if (static_cast<unsigned>(fd) > next) ::syscall(SYS_close_range, next, static_cast<unsigned>(fd) - 1, 0);
+        next = static_cast<unsigned>(fd) + 1;
+    }
+    ::syscall(SYS_close_range, next, ~0U, 0);
+}
 
 ReadyProcess prepare_process(const ProcessSetup& s) {
     const spec::Process& p = *s.process;

@@ -36,6 +36,10 @@ struct ReadyProcess {
 
 // Marks every fd from 3 + keep on close-on-exec; 3..3+keep-1 are passed on.
 void mark_fds_cloexec(int keep);
+// Closes every fd but stdio, 3..3+passed-1 and those in `keep`: a process that
+// is inside the container's namespaces holds nothing of its caller's (a
+// process there with CAP_SYS_PTRACE could reach them through /proc).
+void close_fds_except(int passed, std::vector<int> keep);
 
 ReadyProcess prepare_process(const ProcessSetup& s);
 [[noreturn]] void finish_process(const ProcessSetup& s, const ReadyProcess& r);

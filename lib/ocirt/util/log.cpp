@@ -48,6 +48,7 @@ class FdSink : public spdlog::sinks::base_sink<spdlog::details::null_mutex> {
 public:
     FdSink(Fd fd, Format format, bool stderr_style)
         : fd_(std::move(fd)), format_(format), stderr_style_(stderr_style) {}
+    int fd() const { return fd_.get(); }
 
 protected:
     void sink_it_(const spdlog::details::log_msg& msg) override {
@@ -79,7 +80,11 @@ private:
     bool stderr_style_;
 };
 
+int g_fd = -1;
+
 }  // namespace
+
+int fd() { return g_fd; }
 
 void init(const std::string& file, Format format, bool debug) {
     std::shared_ptr<spdlog::sinks::sink> sink;
@@ -91,6 +96,7 @@ void init(const std::string& file, Format format, bool debug) {
         if (!fd) throw_errno("open log file " + file);
         sink = std::make_shared<FdSink>(std::move(fd), format, false);
     }
+    g_fd = static_cast<FdSink*>(sink.get())->fd();
     auto logger = std::make_shared<spdlog::logger>("ocirt", sink);
     logger->set_level(debug ? spdlog::level::debug
                             : (file.empty() ? spdlog::level::warn : spdlog::level::info));

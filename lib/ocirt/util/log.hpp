@@ -14,4 +14,8 @@ enum class Format { text, json };
 // Called once by main before anything is logged. `file` empty: stderr.
 void init(const std::string& file, Format format, bool debug);
 
+// The fd the log lines go to (-1 before init): a process that closes the fds
+// it inherited keeps this one.
+int fd();
+
 }  // namespace ocirt::log
