@@ -78,6 +78,20 @@ Args parse(const Command& cmd, const std::vector<std::string>& argv, size_t star
     return a;
 }
 
+Command id_command(std::string name, std::string summary,
+                   std::function<void(const GlobalOptions&, const std::string& id)> run) {
+    Command c;
+    c.name = std::move(name);
+    c.args_usage = "<container-id>";
+    c.summary = std::move(summary);
+    c.min_args = c.max_args = 1;
+    c.run = [run](const GlobalOptions& g, const Args& a) {
+        run(g, a.positional()[0]);
+        return 0;
+    };
+    return c;
+}
+
 void print_help(const Command& cmd) {
     std::printf("NAME:\n   ocirt %s - %s\n\nUSAGE:\n   ocirt %s [command options] %s\n",
                 cmd.name.c_str(), cmd.summary.c_str(), cmd.name.c_str(), cmd.args_usage.c_str());

@@ -46,6 +46,10 @@ struct Command {
     std::function<int(const GlobalOptions&, const Args&)> run;
 };
 
+// A verb that takes one container id and no flags of its own.
+Command id_command(std::string name, std::string summary,
+                   std::function<void(const GlobalOptions&, const std::string& id)> run);
+
 // Parses argv[start..] against cmd's flags; throws Error naming a bad flag.
 Args parse(const Command& cmd, const std::vector<std::string>& argv, size_t start);
 void print_help(const Command& cmd);

@@ -4,29 +4,13 @@
 namespace ocirt::cli {
 
 Command pause_command() {
-    Command c;
-    c.name = "pause";
-    c.args_usage = "<container-id>";
-    c.summary = "suspend all processes inside the container";
-    c.min_args = c.max_args = 1;
-    c.run = [](const GlobalOptions& g, const Args& a) {
-        Factory(g.root).load(a.positional()[0]).pause();
-        return 0;
-    };
-    return c;
+    return id_command("pause", "suspend all processes inside the container",
+                      [](const GlobalOptions& g, const std::string& id) { Factory(g.root).load(id).pause(); });
 }
 
 Command resume_command() {
-    Command c;
-    c.name = "resume";
-    c.args_usage = "<container-id>";
-    c.summary = "resumes all processes that have been previously paused";
-    c.min_args = c.max_args = 1;
-    c.run = [](const GlobalOptions& g, const Args& a) {
-        Factory(g.root).load(a.positional()[0]).resume();
-        return 0;
-    };
-    return c;
+    return id_command("resume", "resumes all processes that have been previously paused",
+                      [](const GlobalOptions& g, const std::string& id) { Factory(g.root).load(id).resume(); });
 }
 
 }  // namespace ocirt::cli

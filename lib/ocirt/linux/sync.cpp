@@ -16,6 +16,20 @@ struct Header {
     int64_t value;
 };
 
+// A message carrying one fd (SCM_RIGHTS) and the data in `iov`.
+struct FdMessage {
+    iovec iov;
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+    msghdr msg{};
+
+    FdMessage(void* data, size_t len) : iov{data, len} {
+        msg.msg_iov = &iov;
+        msg.msg_iovlen = 1;
+        msg.msg_control = control;
+        msg.msg_controllen = sizeof control;
+    }
+};
+
 }  // namespace
 
 std::pair<SyncSocket, SyncSocket> SyncSocket::pair() {
@@ -56,24 +70,14 @@ Message SyncSocket::recv() {
 
 void send_fd(int sock, int fd, const std::string& data) {
     char one[1] = {'F'};  // SCM_RIGHTS needs at least one byte of data
-    iovec iov{one, sizeof one};
-    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-    msghdr msg{};
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = control;
-    msg.msg_controllen = sizeof control;
-    cmsghdr* c = CMSG_FIRSTHDR(&msg);
+    FdMessage m(data.empty() ? one : const_cast<char*>(data.data()), data.empty() ? 1 : data.size());
+    cmsghdr* c = CMSG_FIRSTHDR(&m.msg);
     c->cmsg_level = SOL_SOCKET;
     c->cmsg_type = SCM_RIGHTS;
     c->cmsg_len = CMSG_LEN(sizeof(int));
     std::memcpy(CMSG_DATA(c), &fd, sizeof fd);
-    if (!data.empty()) {
-        iov.iov_base = const_cast<char*>(data.data());
-        iov.iov_len = data.size();
-    }
     ssize_t n;
-    do n = ::sendmsg(sock, &msg, MSG_NOSIGNAL);
+    do n = ::sendmsg(sock, &m.msg, MSG_NOSIGNAL);
     while (n < 0 && errno == EINTR);
     if (n < 0) throw_errno("send fd");
     if (!data.empty() && static_cast<size_t>(n) != data.size()) throw Error("send fd: short write");
@@ -81,25 +85,19 @@ void send_fd(int sock, int fd, const std::string& data) {
 
 Fd recv_fd(int sock) {
     char data[4096];
-    iovec iov{data, sizeof data};
-    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-    msghdr msg{};
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = control;
-    msg.msg_controllen = sizeof control;
+    FdMessage m(data, sizeof data);
     ssize_t n;
-    do n = ::recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+    do n = ::recvmsg(sock, &m.msg, MSG_CMSG_CLOEXEC);
     while (n < 0 && errno == EINTR);
     if (n < 0) throw_errno("receive fd");
-    for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+    for (cmsghdr* c = CMSG_FIRSTHDR(&m.msg); c; c = CMSG_NXTHDR(&m.msg, c)) {
         if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
             int fd;
             std::memcpy(&fd, CMSG_DATA(c), sizeof fd);
             return Fd(fd);
         }
     }
-    throw Error("console socket: no fd received");
+    throw Error("no fd received on the socket");
 }
 
 }  // namespace ocirt::linux_
