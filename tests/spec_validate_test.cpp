@@ -341,10 +341,6 @@ TEST_CASE("check_supported names the first unsupported field", "[spec][supported
         const char* message;
     };
     const Case cases[] = {
-        {"/mounts/1", json::parse(R"({"destination": "/d", "uidMappings": [{"containerID": 0, "hostID": 1, "size": 1}]})"),
-         "mounts[1].uidMappings is not supported yet"},
-        {"/mounts/1", json::parse(R"({"destination": "/d", "gidMappings": [{"containerID": 0, "hostID": 1, "size": 1}]})"),
-         "mounts[1].gidMappings is not supported yet"},
         {"/linux/intelRdt", json::object(), "linux.intelRdt is not supported yet"},
         {"/linux/netDevices", {{"eth0", json::object()}}, "linux.netDevices is not supported yet"},
         {"/linux/resources/memory", {{"limit", 1}}, "linux.resources.memory is not supported yet"},

@@ -19,6 +19,8 @@
 #include "ocirt/linux/idmap.hpp"
 #include "ocirt/linux/init.hpp"
 #include "ocirt/linux/lsm.hpp"
+#include "ocirt/linux/mount_options.hpp"
+#include "ocirt/linux/mount_prepare.hpp"
 #include "ocirt/linux/pidfd.hpp"
 #include "ocirt/linux/process_attrs.hpp"
 #include "ocirt/linux/seccomp.hpp"
@@ -150,6 +152,7 @@ Container create_container(const std::string& root, const std::string& id, const
     with_context(bundle + "/config.json", [&] {
         spec::validate(config);
         spec::check_supported(config);
+        linux_::check_mounts(config);
     });
     const std::string rootfs = rootfs_path(config, bundle);
     const bool terminal = config.process && config.process->terminal;
@@ -225,6 +228,9 @@ Container create_container(const std::string& root, const std::string& id, const
     ictx.preserve_fds = opts.io.preserve_fds;
     ictx.seccomp = seccomp ? &*seccomp : nullptr;
 
+    linux_::PreparedMounts prepared = linux_::prepare_mounts(ictx.rootfs);
+    ictx.rootfs.prepared = &prepared;
+
     auto [parent_sock, child_sock] = linux_::SyncSocket::pair();
     ictx.sync = &child_sock;
     pid_t pid = linux_::spawn_init(plan, cgroup_fd.get(), parent_sock, child_sock, [&] {
@@ -236,6 +242,7 @@ Container create_container(const std::string& root, const std::string& id, const
     });
     rollback.set_pid(pid);
     child_sock.close();
+    prepared.clear();
     console.reset();
 
     if (plan.new_user) linux_::write_id_maps(pid, config.linux->uid_mappings, config.linux->gid_mappings);

@@ -9,6 +9,7 @@
 
 #include "ocirt/linux/exec.hpp"
 #include "ocirt/linux/hooks.hpp"
+#include "ocirt/linux/mount_prepare.hpp"
 #include "ocirt/state.hpp"
 #include "ocirt/linux/process_setup.hpp"
 #include "ocirt/linux/process_attrs.hpp"
@@ -74,8 +75,10 @@ void run(const InitContext& ctx) {
     if (c.process && c.process->exec_cpu_affinity && !c.process->exec_cpu_affinity->initial.empty())
         apply_cpu_affinity(c.process->exec_cpu_affinity->initial, "initial");
 
-    close_fds_except(ctx.listen_fds + ctx.preserve_fds,
-                     {ctx.sync->fd(), ctx.fifo, ctx.console_socket, log::fd()});
+    std::vector<int> keep = {ctx.sync->fd(), ctx.fifo, ctx.console_socket, log::fd()};
+    if (ctx.rootfs.prepared)
+        for (int fd : ctx.rootfs.prepared->fds()) keep.push_back(fd);
+    close_fds_except(ctx.listen_fds + ctx.preserve_fds, keep);
 
     Message go = ctx.sync->recv();
     if (go.type != MsgType::go) ::_exit(1);  // the parent gave up

@@ -1,20 +1,36 @@
 // mounts[]: each entry mounted onto a target resolved inside the rootfs.
+// Bind mounts: mount(2) MS_BIND of the host path, or the attach of an
+// idmapped tree; new filesystems: a detached mount from fsopen (mount_fs.*)
+// moved onto the target. Then, on the new mount: the plain flags (a bind
+// remount that keeps the flags the options do not change), the recursive
+// attributes (mount_setattr with AT_RECURSIVE), and the propagation.
 #include <fcntl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 
+#include "ocirt/linux/mount_attr.hpp"
+#include "ocirt/linux/mount_fs.hpp"
+#include "ocirt/linux/mount_idmap.hpp"
 #include "ocirt/linux/mount_options.hpp"
+#include "ocirt/linux/mount_prepare.hpp"
 #include "ocirt/linux/rootfs.hpp"
 #include "ocirt/linux/safe_path.hpp"
 #include "ocirt/util/error.hpp"
 #include "ocirt/util/file.hpp"
 
+#ifndef ST_NOSYMFOLLOW
+#define ST_NOSYMFOLLOW 0x2000  // statfs(2) f_flags, Linux 5.10
+#endif
+
 namespace ocirt::linux_ {
 namespace {
 
-// Flags a bind remount must keep: in a user namespace the kernel refuses to
-// drop the locked ones, and elsewhere they are what the user did not change.
+const unsigned long kAtime = MS_NOATIME | MS_RELATIME | MS_STRICTATIME;
+
+// The per-mount flags `target` has now, atime mode included, as MS_* flags.
+// A bind remount must keep them: in a user namespace the kernel refuses to
+// drop the locked ones, and elsewhere they are what the options left alone.
 unsigned long current_flags(const std::string& target) {
     struct statvfs sv;
     if (::statvfs(target.c_str(), &sv) != 0) throw_errno("statvfs " + target);
@@ -23,9 +39,14 @@ unsigned long current_flags(const std::string& target) {
     if (sv.f_flag & ST_NOSUID) f |= MS_NOSUID;
     if (sv.f_flag & ST_NODEV) f |= MS_NODEV;
     if (sv.f_flag & ST_NOEXEC) f |= MS_NOEXEC;
-    if (sv.f_flag & ST_NOATIME) f |= MS_NOATIME;
     if (sv.f_flag & ST_NODIRATIME) f |= MS_NODIRATIME;
-    if (sv.f_flag & ST_RELATIME) f |= MS_RELATIME;
+    if (sv.f_flag & ST_NOSYMFOLLOW) f |= MS_NOSYMFOLLOW;
+    if (sv.f_flag & ST_NOATIME)
+        f |= MS_NOATIME;
+    else if (sv.f_flag & ST_RELATIME)
+        f |= MS_RELATIME;
+    else
+        f |= MS_STRICTATIME;
     return f;
 }
 
@@ -35,9 +56,17 @@ void do_mount(const char* src, const std::string& target, const char* type, unsi
         throw_errno(what);
 }
 
+// Moves the detached mount `tree` onto the O_PATH fd `target`.
+void attach(int tree, int target, const std::string& what) {
+    if (::move_mount(tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) != 0)
+        throw_errno(what);
+}
+
 // After mounting, the O_PATH fd still names the dentry under the new mount:
 // re-resolve so remounts and propagation changes hit the new mount.
-Fd reopen(int root_fd, const std::string& dest) { return open_in_root(root_fd, dest, Create::none); }
+Fd reopen(int root_fd, const std::string& dest) {
+    return open_in_root(root_fd, dest, Create::none);
+}
 
 void apply_propagation(int root_fd, const std::string& dest, const MountOptions& o,
                        const std::string& where) {
@@ -47,32 +76,76 @@ void apply_propagation(int root_fd, const std::string& dest, const MountOptions&
         do_mount(nullptr, fd_path(t.get()), nullptr, p, {}, where + ": set propagation");
 }
 
+void apply_recursive(int root_fd, const std::string& dest, const MountOptions& o, const std::string& where) {
+    if (o.recursive.empty()) return;
+    Fd t = reopen(root_fd, dest);
+    set_mount_attr(t.get(), o.recursive, true, where + ": set recursive mount attributes");
+}
+
 void bind_remount(int root_fd, const std::string& dest, const MountOptions& o, const std::string& where) {
-    const unsigned long changeable = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME |
-                                     MS_NODIRATIME | MS_RELATIME | MS_STRICTATIME;
+    const unsigned long changeable =
+        MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NODIRATIME | MS_NOSYMFOLLOW | kAtime;
     if (!((o.flags | o.clear) & changeable)) return;
     Fd t = reopen(root_fd, dest);
     std::string target = fd_path(t.get());
-    unsigned long flags = (current_flags(target) & ~o.clear) | (o.flags & changeable);
+    unsigned long current = current_flags(target);
+    if (o.atime_given) current &= ~kAtime;  // the options choose the atime mode
+    unsigned long flags = (current & ~o.clear) | (o.flags & changeable);
+    // "atime" or "norelatime" alone: the kernel's default, not what was there.
+    if (!(flags & kAtime)) flags |= MS_RELATIME;
     do_mount(nullptr, target, nullptr, MS_BIND | MS_REMOUNT | flags, {}, where + ": remount");
 }
 
-std::string host_source(const std::string& source, const RootfsContext& ctx) {
-    if (source.empty() || source[0] == '/') return source;
-    return join_path(ctx.bundle, source);
+// The detached tree the runtime made for entry `index` before the clone
+// (RootfsContext::prepared, see mount_prepare.hpp), handed over; empty if none.
+template <typename Ctx>
+Fd prepared_tree(const Ctx& ctx, size_t index) {
+    if constexpr (requires { ctx.prepared->take(index); })
+        return ctx.prepared ? ctx.prepared->take(index) : Fd();
+    else
+        return Fd();
 }
 
-void mount_bind(int root_fd, const spec::Mount& m, const MountOptions& o, const RootfsContext& ctx,
-                const std::string& where) {
-    std::string src = host_source(m.source, ctx);
-    if (src.empty()) throw Error(where + ".source: required for a bind mount");
+void mount_bind(int root_fd, const spec::Mount& m, size_t index, const MountOptions& o,
+                const RootfsContext& ctx, const std::string& where) {
+    const std::string src = bind_source(m, ctx.bundle);
+    Fd own_tree = o.idmap ? prepared_tree(ctx, index) : Fd();
+    if (o.idmap && !own_tree) {
+        // In a user namespace the init lacks the privileges: the runtime
+        // makes these trees before the clone (prepare_mounts).
+        if (ctx.new_user_ns)
+            throw Error(where + ": an idmapped mount in a user namespace needs the runtime to prepare it "
+                                "before the clone, and it did not");
+        Fd userns = mount_userns(m, *ctx.config, where);
+        own_tree = open_idmapped_tree(src, o, userns.get(), where);
+    }
+    const int tree = own_tree.get();
+    // The destination is made a file or a directory as the source is.
     struct stat st;
-    if (::stat(src.c_str(), &st) != 0) throw_errno(where + ".source: " + src);
+    if (tree >= 0 ? ::fstat(tree, &st) != 0 : ::stat(src.c_str(), &st) != 0)
+        throw_errno(where + ".source: " + src);
     Fd target = open_in_root(root_fd, m.destination, S_ISDIR(st.st_mode) ? Create::dir : Create::file);
-    do_mount(src.c_str(), fd_path(target.get()), nullptr, MS_BIND | (o.flags & MS_REC), {},
-             where + ": bind " + src + " on " + m.destination);
+    if (tree >= 0)
+        attach(tree, target.get(), where + ": attach the idmapped " + src + " on " + m.destination);
+    else
+        do_mount(src.c_str(), fd_path(target.get()), nullptr, MS_BIND | (o.flags & MS_REC), {},
+                 where + ": bind " + src + " on " + m.destination);
     bind_remount(root_fd, m.destination, o, where);
-    apply_propagation(root_fd, m.destination, o, where);
+}
+
+// "remount" of a filesystem that is not a bind: mount(2) MS_REMOUNT of what
+// is mounted at the destination, with the flags and data as given.
+void mount_remount(int root_fd, const spec::Mount& m, const MountOptions& o, const std::string& where) {
+    Fd target = open_in_root(root_fd, m.destination, Create::none);
+    std::string src = m.source.empty() ? m.type : m.source;
+    do_mount(src.c_str(), fd_path(target.get()), m.type.empty() ? nullptr : m.type.c_str(), o.flags,
+             o.data_string(), where + ": remount " + m.destination);
+}
+
+void mount_new(int root_fd, const spec::Mount& m, const MountOptions& o, const std::string& where) {
+    Fd target = open_in_root(root_fd, m.destination, Create::dir);
+    Fd mnt = make_fs_mount(m, o, target.get(), where);
+    attach(mnt.get(), target.get(), where + ": mount " + m.type + " on " + m.destination);
 }
 
 // The config's cgroup mount: the host's hierarchies, each as its own mount
@@ -113,8 +186,7 @@ void mount_cgroups(int root_fd, const spec::Mount& m, const MountOptions& o, con
         for (const auto& dest : mounted) {
             Fd t = reopen(root_fd, dest);
             std::string target = fd_path(t.get());
-            do_mount(nullptr, target, nullptr,
-                     MS_BIND | MS_REMOUNT | MS_RDONLY | current_flags(target), {},
+            do_mount(nullptr, target, nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY | current_flags(target), {},
                      where + ": remount " + dest + " read-only");
         }
     }
@@ -126,18 +198,18 @@ void mount_entry(int root_fd, const spec::Mount& m, size_t index, const RootfsCo
     const std::string where = "mounts[" + std::to_string(index) + "]";
     if (m.destination.empty() || m.destination[0] != '/')
         throw Error(where + ".destination: must be an absolute path, got \"" + m.destination + "\"");
-    MountOptions o = parse_mount_options(m.options, where + ".options");
+    MountOptions o = parse_mount(m, where);
 
-    if (m.type == "bind" || o.bind()) return mount_bind(root_fd, m, o, ctx, where);
-    if ((m.type == "cgroup" || m.type == "cgroup2") && !ctx.cgroups.empty())
-        return mount_cgroups(root_fd, m, o, ctx, where);
-
-    Fd target = open_in_root(root_fd, m.destination, Create::dir);
-    std::string src = m.source.empty() ? m.type : m.source;
-    unsigned long flags = o.flags & ~MS_REMOUNT;
-    if (o.flags & MS_REMOUNT) flags |= MS_REMOUNT;
-    do_mount(src.c_str(), fd_path(target.get()), m.type.empty() ? nullptr : m.type.c_str(), flags,
-             o.data, where + ": mount " + (m.type.empty() ? "" : m.type + " ") + "on " + m.destination);
+    if (o.is_bind) {
+        mount_bind(root_fd, m, index, o, ctx, where);
+    } else if ((m.type == "cgroup" || m.type == "cgroup2") && !ctx.cgroups.empty()) {
+        mount_cgroups(root_fd, m, o, ctx, where);
+    } else if (o.flags & MS_REMOUNT) {
+        mount_remount(root_fd, m, o, where);
+    } else {
+        mount_new(root_fd, m, o, where);
+    }
+    apply_recursive(root_fd, m.destination, o, where);
     apply_propagation(root_fd, m.destination, o, where);
 }
 

@@ -18,6 +18,8 @@ struct CgroupMount {
     std::string host_dir;  // the container's cgroup dir on the host
 };
 
+struct PreparedMounts;  // mount_prepare.hpp
+
 struct RootfsContext {
     const spec::Config* config = nullptr;
     std::string rootfs;  // absolute host path
@@ -26,6 +28,9 @@ struct RootfsContext {
     bool new_user_ns = false;
     bool new_cgroup_ns = false;
     std::vector<CgroupMount> cgroups;
+    // Mounts the runtime made before the clone (idmapped binds in a user
+    // namespace), taken by the init as it attaches them; null: none.
+    PreparedMounts* prepared = nullptr;
 };
 
 void prepare_rootfs(const RootfsContext& ctx);   // before the root changes

@@ -333,22 +333,10 @@ const Resources& res(const Config& c) {
 
 std::string if_set(bool set, const char* field) { return set ? field : ""; }
 
-bool uid_mapped(const Mount& m) { return !m.uid_mappings.empty(); }
-bool gid_mapped(const Mount& m) { return !m.gid_mappings.empty(); }
-
-std::string first_mount(const Config& c, bool (*has)(const Mount&), const char* field) {
-    for (size_t i = 0; i < c.mounts.size(); ++i) {
-        if (has(c.mounts[i])) return at("mounts", i) + "." + field;
-    }
-    return "";
-}
-
 // Each probe returns the name of a field ocirt does not apply yet when `c`
 // sets it, else "". One line per feature: delete its line when it lands.
 using Probe = std::string (*)(const Config&);
 const Probe kNotSupportedYet[] = {
-    [](const Config& c) { return first_mount(c, uid_mapped, "uidMappings"); },
-    [](const Config& c) { return first_mount(c, gid_mapped, "gidMappings"); },
     [](const Config& c) { return if_set(lin(c).intel_rdt.has_value(), "linux.intelRdt"); },
     [](const Config& c) { return if_set(!lin(c).net_devices.empty(), "linux.netDevices"); },
     [](const Config& c) { return if_set(res(c).memory.has_value(), "linux.resources.memory"); },

@@ -1,0 +1,46 @@
+#include "ocirt/linux/mount_prepare.hpp"
+
+#include "ocirt/linux/mount_idmap.hpp"
+#include "ocirt/linux/mount_options.hpp"
+
+namespace ocirt::linux_ {
+
+Fd PreparedMounts::take(size_t index) {
+    auto it = trees.find(index);
+    if (it == trees.end()) return Fd();
+    Fd tree = std::move(it->second);
+    trees.erase(it);
+    return tree;
+}
+
+std::vector<int> PreparedMounts::fds() const {
+    std::vector<int> out;
+    for (const auto& [index, tree] : trees) out.push_back(tree.get());
+    return out;
+}
+
+PreparedMounts prepare_mounts(const RootfsContext& ctx) {
+    PreparedMounts out;
+    if (!ctx.new_user_ns) return out;
+    Fd container_userns;  // made once, for every mount without mappings of its own
+    const auto& mounts = ctx.config->mounts;
+    for (size_t i = 0; i < mounts.size(); ++i) {
+        const spec::Mount& m = mounts[i];
+        const std::string where = "mounts[" + std::to_string(i) + "]";
+        MountOptions o = parse_mount(m, where);
+        if (!o.is_bind || !o.idmap) continue;
+        Fd own;
+        int userns;
+        if (!m.uid_mappings.empty()) {
+            own = mount_userns(m, *ctx.config, where);
+            userns = own.get();
+        } else {
+            if (!container_userns) container_userns = mount_userns(m, *ctx.config, where);
+            userns = container_userns.get();
+        }
+        out.trees.emplace(i, open_idmapped_tree(bind_source(m, ctx.bundle), o, userns, where));
+    }
+    return out;
+}
+
+}  // namespace ocirt::linux_

@@ -1,0 +1,30 @@
+#pragma once
+// Mounts the runtime makes before the clone, for the init to attach: the
+// idmapped bind mounts of a container with a user namespace (idmapping a host
+// filesystem needs privileges the init no longer has there; see
+// mount_idmap.hpp). The init inherits the fds with the rest of the fd table.
+#include <cstddef>
+#include <map>
+#include <vector>
+
+#include "ocirt/linux/rootfs.hpp"
+#include "ocirt/util/fd.hpp"
+
+namespace ocirt::linux_ {
+
+struct PreparedMounts {
+    std::map<size_t, Fd> trees;  // mounts[] index -> detached mount tree
+
+    // The tree for mounts[index], handed over (closed once attached); empty if none.
+    Fd take(size_t index);
+    // Their fds, for the init to keep when it closes what it inherited.
+    std::vector<int> fds() const;
+    // The parent drops its copies once the init is cloned: a detached tree
+    // held open keeps its source busy.
+    void clear() { trees.clear(); }
+};
+
+// Empty unless the init will be in a user namespace. Errors name the field.
+PreparedMounts prepare_mounts(const RootfsContext& ctx);
+
+}  // namespace ocirt::linux_
