@@ -196,3 +196,13 @@ cap_sets() {
     assert_success
     assert_equal "${lines[*]}" "1 1 0 1 2 3 4 listen preserved" "env, open fds, fd 3 then fd 4"
 }
+
+@test "signals: the process starts with none ignored or blocked, whatever ocirt's caller ignored" {
+    set_sh 'exec grep -E "^Sig(Ign|Blk)" /proc/self/status'
+    # bash leaves INT and QUIT ignored for a background job; make leaves 32 and 33 ignored.
+    run --separate-stderr bash -c 'trap "" INT QUIT TERM PIPE; exec "$@"' _ \
+        "$OCIRT" --root "$ROOT" run --bundle "$BUNDLE" "$CID"
+    assert_success
+    assert_equal "$(squeeze "${lines[0]}")" "SigBlk: 0000000000000000" "blocked"
+    assert_equal "$(squeeze "${lines[1]}")" "SigIgn: 0000000000000000" "ignored"
+}

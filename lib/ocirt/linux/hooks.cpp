@@ -1,4 +1,5 @@
 #include "ocirt/linux/hooks.hpp"
+#include "ocirt/linux/signals.hpp"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -183,13 +184,7 @@ private:
 [[noreturn]] void exec_hook(const char* path, char* const argv[], char* const envp[], int stdin_fd,
                             int out_fd, int report_fd) {
     // `run` blocks the signals it forwards and the init has handlers: the hook gets neither.
-    sigset_t none;
-    sigemptyset(&none);
-    ::sigprocmask(SIG_SETMASK, &none, nullptr);
-    struct sigaction dfl {};
-    dfl.sa_handler = SIG_DFL;
-    sigemptyset(&dfl.sa_mask);
-    for (int sig = 1; sig < NSIG; ++sig) ::sigaction(sig, &dfl, nullptr);  // EINVAL for some: fine
+    reset_signals();
 
     // Everything above stdio first, so that dup2 onto 0..2 cannot close a source (the runtime
     // may have been started with stdio closed, and then these fds may be 0, 1 or 2).

@@ -15,6 +15,7 @@
 #include "ocirt/linux/process_attrs.hpp"
 #include "ocirt/linux/rlimits.hpp"
 #include "ocirt/linux/safe_path.hpp"
+#include "ocirt/linux/signals.hpp"
 #include "ocirt/util/error.hpp"
 
 namespace ocirt::linux_ {
@@ -112,6 +113,7 @@ ReadyProcess prepare_process(const ProcessSetup& s) {
 }
 
 void finish_process(const ProcessSetup& s, const ReadyProcess& r) {
+    reset_signals();  // before any late filter: rt_sigaction is the runtime's call
     if (r.filter_pending) load_filter(s, *s.seccomp);
     exec_process(r.exe, s.process->args, r.env);
 }
