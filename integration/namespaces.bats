@@ -151,3 +151,15 @@ host_ns() {
     [[ ${lines[1]} != "$(host_ns uts)" ]] || fail "B shares the host's uts namespace"
     [[ ${lines[1]} != "$(readlink "/proc/$pid_a/ns/uts")" ]] || fail "B joined A's uts namespace"
 }
+
+@test "user namespace without a network namespace: /sys is the host's, bound read-only" {
+    skip_if_runc  # runc 1.1 fails to mount sysfs here
+    update_config '.linux.namespaces |= map(select(.type != "network")) + [{type: "user"}]
+                   | .linux.uidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
+                   | .linux.gidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
+                   | .mounts |= map(select(.type != "cgroup"))'
+    run_sh 'ls /sys/class >/dev/null && echo listed; grep " /sys " /proc/self/mountinfo | cut -d" " -f6'
+    assert_success
+    assert_equal "${lines[0]}" listed "/sys readable"
+    [[ ${lines[1]} == ro,* ]] || fail "/sys not read-only: ${lines[1]}"
+}

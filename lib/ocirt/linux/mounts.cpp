@@ -5,6 +5,7 @@
 // remount that keeps the flags the options do not change), the recursive
 // attributes (mount_setattr with AT_RECURSIVE), and the propagation.
 #include <fcntl.h>
+#include <spdlog/spdlog.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -207,7 +208,18 @@ void mount_entry(int root_fd, const spec::Mount& m, size_t index, const RootfsCo
     } else if (o.flags & MS_REMOUNT) {
         mount_remount(root_fd, m, o, where);
     } else {
-        mount_new(root_fd, m, o, where);
+        try {
+            mount_new(root_fd, m, o, where);
+        } catch (const Error& e) {
+            // A user namespace may mount sysfs only with a network namespace of its
+            // own; without one the host's /sys is bound in instead (as runc 1.2 does).
+            if (m.type != "sysfs" || !ctx.new_user_ns || e.code() != EPERM) throw;
+            spdlog::debug("{}: sysfs refused in this user namespace; binding the host's /sys", where);
+            Fd target = open_in_root(root_fd, m.destination, Create::dir);
+            do_mount("/sys", fd_path(target.get()), nullptr, MS_BIND | MS_REC, {},
+                     where + ": bind the host's /sys on " + m.destination);
+            bind_remount(root_fd, m.destination, o, where);
+        }
     }
     apply_recursive(root_fd, m.destination, o, where);
     apply_propagation(root_fd, m.destination, o, where);
