@@ -148,7 +148,16 @@ void Base::destroy() {
     auto dirs = created_;
     std::stable_sort(dirs.begin(), dirs.end(),
                      [](const std::string& a, const std::string& b) { return depth(a) > depth(b); });
-    for (const auto& d : dirs) remove_dir(d, deadline);
+    for (const auto& d : dirs) {
+        if (std::find(leaves.begin(), leaves.end(), d) != leaves.end()) {
+            remove_dir(d, deadline);
+            continue;
+        }
+        // A parent this container made (e.g. /ocirt) may hold other containers'
+        // cgroups by now: it goes only if it is empty, and is left if not.
+        if (::rmdir(d.c_str()) != 0 && errno != ENOENT && errno != EBUSY && errno != ENOTEMPTY)
+            throw Error(errno, "cgroup: remove " + d);
+    }
 }
 
 const Hierarchy* Base::find(const std::string& controller) const {
