@@ -463,3 +463,12 @@ failing_create_hook() {
     assert_failure
     assert_nothing_left
 }
+
+@test "run in the foreground: a start that fails (startContainer hook) leaves nothing behind" {
+    update_config '.hooks = {startContainer: [{path: "/bin/false"}]}'
+    set_args true
+    run --separate-stderr ocirt run --bundle "$BUNDLE" "$CID"
+    assert_failure
+    ocirt_only assert_stderr_contains "hooks.startContainer[0] /bin/false"
+    assert_nothing_left "$CID"
+}

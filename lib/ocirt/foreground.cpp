@@ -18,7 +18,12 @@ int run_in_foreground(Factory& factory, const std::string& id, CreateOptions opt
     Container c = factory.create(id, opts);
     console.close_far_end();
     auto relay = console.take_relay();
-    c.start();
+    try {
+        c.start();
+    } catch (...) {
+        c.destroy(/*force=*/true);  // nothing of a container that never ran is left
+        throw;
+    }
     c.unlock();
 
     int code = linux_::supervise(c.state().pid, signals, relay);
