@@ -23,7 +23,7 @@
 #include "ocirt/linux/mount_prepare.hpp"
 #include "ocirt/linux/pidfd.hpp"
 #include "ocirt/linux/process_attrs.hpp"
-#include "ocirt/linux/seccomp.hpp"
+#include "ocirt/linux/seccomp_cache.hpp"
 #include "ocirt/linux/seccomp_listener.hpp"
 #include "ocirt/linux/spawn.hpp"
 #include "ocirt/spec/parse.hpp"
@@ -167,7 +167,7 @@ Container create_container(const std::string& root, const std::string& id, const
     // Compiled here, before anything exists: a bad profile leaves nothing behind.
     std::optional<linux_::SeccompProgram> seccomp;
     if (config.linux && config.linux->seccomp && config.process) {
-        seccomp = linux_::compile_seccomp(*config.linux->seccomp);
+        seccomp = linux_::compile_seccomp_cached(*config.linux->seccomp, linux_::seccomp_cache_dir(root));
         if (seccomp->uses_notify && config.linux->seccomp->listener_path.empty())
             throw Error("linux.seccomp.listenerPath: required when a rule uses SCMP_ACT_NOTIFY");
     }

@@ -15,6 +15,7 @@
 #include "ocirt/linux/exec_init.hpp"
 #include "ocirt/linux/namespaces.hpp"
 #include "ocirt/linux/pidfd.hpp"
+#include "ocirt/linux/seccomp_cache.hpp"
 #include "ocirt/linux/seccomp_listener.hpp"
 #include "ocirt/linux/spawn.hpp"
 #include "ocirt/linux/supervise.hpp"
@@ -108,7 +109,8 @@ int exec_in_container(const Container& c, const ExecOptions& o) {
     const spec::Config config = c.config();
     std::optional<linux_::SeccompProgram> seccomp;
     if (config.linux && config.linux->seccomp)
-        seccomp = linux_::compile_seccomp(*config.linux->seccomp);
+        seccomp = linux_::compile_seccomp_cached(
+            *config.linux->seccomp, linux_::seccomp_cache_dir(c.dir().substr(0, c.dir().rfind('/'))));
 
     const pid_t init = c.state().pid;
     auto pin = linux_::PidFd::open(init, c.state().pid_start_time);

@@ -24,13 +24,27 @@ bool on_readonly_mount(const char* path) {
     return ::statvfs(path, &sv) == 0 && (sv.f_flag & ST_RDONLY);
 }
 
-// Opens the binary through a read-only bind mount made in a private mount
-// namespace, and comes back to the caller's mount namespace and cwd.
+// A detached, read-only bind mount of the binary (open_tree + mount_setattr,
+// Linux 5.12+): it belongs to no mount namespace, so nothing is copied nor
+// torn down, and it goes away with the last reference to the file.
+Fd open_detached_readonly(const char* exe) {
+    Fd tree(::open_tree(AT_FDCWD, exe, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC));
+    if (!tree) return Fd();
+    struct mount_attr attr {};
+    attr.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV;
+    if (::mount_setattr(tree.get(), "", AT_EMPTY_PATH, &attr, sizeof attr) != 0) return Fd();
+    return tree;
+}
+
+// Opens the binary through a read-only bind mount: a detached one where the
+// kernel can, else one made in a private mount namespace, coming back to the
+// caller's mount namespace and cwd.
 Fd open_readonly_binary() {
     char exe[PATH_MAX];
     ssize_t n = ::readlink("/proc/self/exe", exe, sizeof exe - 1);
     if (n <= 0) return Fd();
     exe[n] = '\0';
+    if (Fd detached = open_detached_readonly(exe)) return detached;
     Fd host_ns(::open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC));
     Fd cwd(::open(".", O_PATH | O_DIRECTORY | O_CLOEXEC));
     if (!host_ns || !cwd || ::unshare(CLONE_NEWNS) != 0) return Fd();

@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "ocirt/linux/rlimits.hpp"
 #include "ocirt/util/error.hpp"
 
 namespace ocirt::spec {
@@ -37,14 +38,6 @@ bool one_of(const T& value, const T (&allowed)[N]) {
     return std::find(std::begin(allowed), std::end(allowed), value) != std::end(allowed);
 }
 
-// The rlimits of getrlimit(2) on Linux.
-const std::string_view kRlimits[] = {
-    "RLIMIT_AS",     "RLIMIT_CORE",    "RLIMIT_CPU",        "RLIMIT_DATA",
-    "RLIMIT_FSIZE",  "RLIMIT_LOCKS",   "RLIMIT_MEMLOCK",    "RLIMIT_MSGQUEUE",
-    "RLIMIT_NICE",   "RLIMIT_NOFILE",  "RLIMIT_NPROC",      "RLIMIT_RSS",
-    "RLIMIT_RTPRIO", "RLIMIT_RTTIME",  "RLIMIT_SIGPENDING", "RLIMIT_STACK",
-};
-
 // The schema lists the first four; the r* forms are accepted as runc does.
 const std::string_view kPropagations[] = {
     "shared", "slave", "private", "unbindable", "rshared", "rslave", "rprivate", "runbindable",
@@ -54,7 +47,7 @@ void check_rlimits(const std::vector<Rlimit>& rlimits, const std::string& path) 
     for (size_t i = 0; i < rlimits.size(); ++i) {
         const Rlimit& r = rlimits[i];
         std::string p = at(path, i);
-        if (!one_of(std::string_view(r.type), kRlimits)) {
+        if (linux_::rlimit_resource(r.type) < 0) {  // the one name table
             fail(p + ".type", "unknown resource limit " + quote(r.type));
         }
         for (size_t k = 0; k < i; ++k) {
