@@ -97,10 +97,30 @@ def write_bundles(out, configs, names, slots):
                     json.dump(c, f, indent=1)
 
 
+def v1_hierarchies():
+    """Mount points of the cgroup v1 hierarchies (what the runtimes see inside the wrapper)."""
+    with open("/proc/self/mountinfo") as f:
+        return sorted({l.split()[4] for l in f if l.split(" - ")[1].split()[0] == "cgroup"})
+
+
 def cgroup_parents():
     base = "/sys/fs/cgroup"
     return [os.path.join(base, h, CGROUP_PARENT) for h in sorted(os.listdir(base))
             if os.path.isdir(os.path.join(base, h, CGROUP_PARENT))]
+
+
+def make_cgroup_parent():
+    """/ocirt-bench in every v1 hierarchy, made before the first container, as an engine's parent
+    (podman's machine.slice, libpod_parent) exists before its containers: every runtime then
+    finds it there, none pays for making or removing it, and concurrent creates do not race on
+    it. A v1 cpuset needs cpus and mems before anything can join below it."""
+    for mountpoint in v1_hierarchies():
+        d = os.path.join(mountpoint, CGROUP_PARENT)
+        os.mkdir(d)
+        for f in ("cpuset.cpus", "cpuset.mems"):
+            if os.path.exists(os.path.join(d, f)):
+                with open(os.path.join(mountpoint, f)) as src, open(os.path.join(d, f), "w") as dst:
+                    dst.write(src.read().strip())
 
 
 def remove_cgroups():
@@ -132,7 +152,7 @@ class Bench:
         self.configs = configurations(self.out)
         self.roots = {}
         self.samples = []      # {"config", "runtime", "measure", "iteration", values...}
-        self.failed = {}       # (config, runtime) -> "failed (measure): first error line"
+        self.failed = {}       # (config, runtime, measure) -> first error line
 
     # ---- one sample
 
@@ -176,6 +196,7 @@ class Bench:
         for rt in self.runtimes:
             self.roots[rt] = tempfile.mkdtemp(prefix=f"ocirt-bench-{rt}-", dir="/run")
         write_bundles(self.out, self.configs, list(self.runtimes), self.parallel)
+        make_cgroup_parent()
         self.reference = self.sample_reference()
         started = time.monotonic()
         self.load_before = os.getloadavg()
@@ -184,11 +205,11 @@ class Bench:
             for cfg in self.configs:
                 for measure in MEASURES:
                     for rt in self.columns():
-                        if (cfg, rt) in self.failed:
+                        if (cfg, rt, measure) in self.failed:
                             continue
                         s = self.sample(measure, cfg, rt)
                         if "error" in s:
-                            self.failed[(cfg, rt)] = f"failed ({measure}): {s['error']}"
+                            self.failed[(cfg, rt, measure)] = s["error"]
                             log(f"{rt} {cfg} {measure}: {s['error']}")
                             continue
                         if it >= self.warmup:
@@ -247,7 +268,7 @@ class Bench:
             "duration_s": round(self.duration),
             "load_before": self.load_before, "load_after": self.load_after,
             "runtimes": self.runtimes, "configs": {k: v[0] for k, v in self.configs.items()},
-            "failed": {f"{c}/{r}": m for (c, r), m in self.failed.items()},
+            "failed": {f"{c}/{r}/{m}": e for (c, r, m), e in self.failed.items()},
             "reference_maxrss_kb": self.reference,
             "columns": self.columns(),
         }

@@ -109,40 +109,38 @@ def ratio(a, b):
     return f"{a[0] / b[0]:.2f}"
 
 
+def failure(facts, cfg, rt, measure):
+    """"failed [k]" (k: its number under Failures), or None."""
+    keys = list(facts["failed"])
+    key = f"{cfg}/{rt}/{measure}"
+    return f"failed [{keys.index(key) + 1}]" if key in keys else None
+
+
 def latency_table(facts, samples, cfg):
-    cols = facts["columns"]
-    failed = facts["failed"]
     n = facts["parallel"]
     rows = ["| runtime | lifecycle | create | start | wait | delete | run | "
             f"parallel ×{n}: containers/s |",
             "|---|---|---|---|---|---|---|---|"]
-    for rt in cols:
-        if f"{cfg}/{rt}" in failed:
-            rows.append(f"| {rt} | {failed[f'{cfg}/{rt}']} | | | | | | |")
-            continue
-        if rt in FLOORS:
-            one = ms(stats(pick(samples, cfg, rt, "lifecycle", "total")))
-            rows.append(f"| {rt} | {one} | | | | | {ms(stats(pick(samples, cfg, rt, 'run', 'total')))} | "
-                        f"{rate(stats(pick(samples, cfg, rt, 'parallel', 'per_second')))} |")
-            continue
-        cells = [ms(stats(pick(samples, cfg, rt, "lifecycle", k)))
-                 for k in ("total", "create", "start", "wait", "delete")]
-        cells.append(ms(stats(pick(samples, cfg, rt, "run", "run"))))
-        cells.append(rate(stats(pick(samples, cfg, rt, "parallel", "per_second"))))
+    for rt in facts["columns"]:
+        steps = ("total",) if rt in FLOORS else ("total", "create", "start", "wait", "delete")
+        cells = [ms(stats(pick(samples, cfg, rt, "lifecycle", k))) for k in steps]
+        cells += [""] * (5 - len(cells))
+        cells[0] = failure(facts, cfg, rt, "lifecycle") or cells[0]
+        cells.append(failure(facts, cfg, rt, "run") or ms(stats(pick(samples, cfg, rt, "run", "total"))))
+        cells.append(failure(facts, cfg, rt, "parallel") or
+                     rate(stats(pick(samples, cfg, rt, "parallel", "per_second"))))
         rows.append(f"| {rt} | " + " | ".join(cells) + " |")
     return "\n".join(rows)
 
 
 def ratio_table(facts, samples, cfg):
-    refs = [r for r in REFERENCES if r in facts["runtimes"] and f"{cfg}/{r}" not in facts["failed"]]
+    refs = [r for r in REFERENCES if r in facts["runtimes"]]
     if not refs:
         return ""
     head = "| runtime | " + " | ".join(f"{m} ÷ {r}" for m in ("lifecycle", "run", "parallel batch")
                                        for r in refs) + " |"
     rows = [head, "|---" * (1 + 3 * len(refs)) + "|"]
     for rt in facts["columns"]:
-        if f"{cfg}/{rt}" in facts["failed"]:
-            continue
         cells = []
         for measure in ("lifecycle", "run", "parallel"):
             mine = stats(pick(samples, cfg, rt, measure, "total"))
@@ -155,12 +153,11 @@ def memory_table(facts, samples, cfg):
     rows = ["| runtime | create | start | delete | run | init VmHWM | init VmRSS |",
             "|---|---|---|---|---|---|---|"]
     for rt in facts["runtimes"]:
-        if f"{cfg}/{rt}" in facts["failed"]:
-            rows.append(f"| {rt} | {facts['failed'][f'{cfg}/{rt}']} | | | | | |")
-            continue
-        cells = [mib(pick(samples, cfg, rt, "lifecycle", f"{k}_maxrss_kb")) for k in ("create", "start", "delete")]
-        cells.append(mib(pick(samples, cfg, rt, "run", "run_maxrss_kb")))
-        cells += [mib(pick(samples, cfg, rt, "lifecycle", k)) for k in ("init_vmhwm_kb", "init_vmrss_kb")]
+        life = failure(facts, cfg, rt, "lifecycle")
+        cells = [life or mib(pick(samples, cfg, rt, "lifecycle", f"{k}_maxrss_kb"))
+                 for k in ("create", "start", "delete")]
+        cells.append(failure(facts, cfg, rt, "run") or mib(pick(samples, cfg, rt, "run", "run_maxrss_kb")))
+        cells += [life or mib(pick(samples, cfg, rt, "lifecycle", k)) for k in ("init_vmhwm_kb", "init_vmrss_kb")]
         rows.append(f"| {rt} | " + " | ".join(cells) + " |")
     return "\n".join(rows)
 
@@ -219,7 +216,9 @@ def render(facts, samples, static):
               "readelf -d; ldd: every shared object loaded at start (the loader included).", "",
               binary_table(static), ""]
     if facts["failed"]:
-        lines += ["## Failures", ""] + [f"- {k}: {v}" for k, v in facts["failed"].items()] + [""]
+        lines += ["## Failures", "", "Configuration / runtime / measure: the first line of the failing step's "
+                  "stderr. A runtime that fails a measure is not run again in it.", ""]
+        lines += [f"{i}. {k}: `{v}`" for i, (k, v) in enumerate(facts["failed"].items(), 1)] + [""]
     lines += ["![lifecycle, run, parallel and memory](results.png)", ""]
     return "\n".join(lines)
 
