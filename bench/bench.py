@@ -7,7 +7,7 @@ Every sample is taken by DRIVER (see driver.c); this script makes the bundles an
 alternates the runtimes (ABCABC...) sample by sample, keeps the raw samples under build/bench/,
 cleans up, and hands the samples to report.py. Settings come from the environment:
 
-    BENCH_N         measured iterations (default 20)        BENCH_WARMUP  discarded ones (2)
+    BENCH_N         measured iterations (default 30)        BENCH_WARMUP  discarded ones (3)
     BENCH_PARALLEL  containers per parallel batch (10)      BENCH_OUT     build/bench
     OCIRT RUNC CRUN the runtimes' binaries                  BENCH_REPORT  bench (RESULTS.md, results.png)
 """
@@ -145,8 +145,8 @@ class Bench:
     def __init__(self, driver):
         self.driver = os.path.abspath(driver)
         self.out = os.path.abspath(os.environ.get("BENCH_OUT", os.path.join(REPO, "build", "bench")))
-        self.n = env_int("BENCH_N", 20)
-        self.warmup = env_int("BENCH_WARMUP", 2)
+        self.n = env_int("BENCH_N", 30)
+        self.warmup = env_int("BENCH_WARMUP", 3)
         self.parallel = env_int("BENCH_PARALLEL", 10)
         self.runtimes = runtimes()
         self.configs = configurations(self.out)

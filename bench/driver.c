@@ -27,6 +27,8 @@
  * runtime process is the peak RSS of that process over its whole life, across its execve()s,
  * and of the children it waited for; it starts at the driver's own RSS at fork (small: this
  * program). The init's VmHWM and VmRSS are read from /proc/PID/status between create and start.
+ * CPU: user+system time from the same wait4()s, the init's from ours on it (run's includes its
+ * init, which it reaps): unlike wall time, a busy machine inflates it little.
  *
  * Output: one JSON object on stdout. On a failure: {"error": "...", "step": "..."}, exit 1,
  * after `delete --force` of every container it made and reaping every child.
@@ -184,8 +186,19 @@ static bool step_ok(int slot, const char *step, int status) {
     return false;
 }
 
-/* Runs one step to its end; its wall time and ru_maxrss (KiB). */
-static bool run_step(int slot, const char *step, pid_t pid, double t0, double *secs, long *maxrss) {
+static double cpu_secs(const struct rusage *ru) {
+    return (double)(ru->ru_utime.tv_sec + ru->ru_stime.tv_sec) +
+           (double)(ru->ru_utime.tv_usec + ru->ru_stime.tv_usec) / 1e6;
+}
+
+/* What wait4() tells of a finished step: ru_maxrss (KiB) and user+system CPU seconds. */
+struct usage {
+    long maxrss;
+    double cpu;
+};
+
+/* Runs one step to its end; its wall time and usage. */
+static bool run_step(int slot, const char *step, pid_t pid, double t0, double *secs, struct usage *use) {
     if (pid < 0) {
         set_error(step, "fork: %s", strerror(errno));
         return false;
@@ -199,7 +212,7 @@ static bool run_step(int slot, const char *step, pid_t pid, double t0, double *s
         }
     }
     *secs = now() - t0;
-    if (maxrss) *maxrss = ru.ru_maxrss;
+    if (use) *use = (struct usage){ru.ru_maxrss, cpu_secs(&ru)};
     return step_ok(slot, step, status);
 }
 
@@ -216,11 +229,17 @@ static pid_t read_pidfile(int slot) {
     return (pid_t)pid;
 }
 
-/* Waits for the init's exit: waitpid as its subreaper, else (not our child) a pidfd. */
-static bool wait_init(pid_t init) {
+/* Waits for the init's exit: wait4 as its subreaper (its CPU time into *cpu), else (not our
+ * child: *cpu stays -1) a pidfd. */
+static bool wait_init(pid_t init, double *cpu) {
     int status;
+    struct rusage ru;
+    *cpu = -1;
     for (;;) {
-        if (waitpid(init, &status, 0) == init) return true;
+        if (wait4(init, &status, 0, &ru) == init) {
+            *cpu = cpu_secs(&ru);
+            return true;
+        }
         if (errno == EINTR) continue;
         if (errno != ECHILD) break;
         int pfd = (int)syscall(SYS_pidfd_open, init, 0);
@@ -287,25 +306,30 @@ static void print_error_and_exit(int n_containers) {
 }
 
 static void lifecycle(void) {
-    double t, create, start, wait, del;
-    long create_rss, start_rss, delete_rss;
+    double t, create, start, wait, del, init_cpu;
+    struct usage cu, su, du;
     t = now();
-    if (!run_step(0, "create", spawn_create(0), t, &create, &create_rss)) print_error_and_exit(1);
+    if (!run_step(0, "create", spawn_create(0), t, &create, &cu)) print_error_and_exit(1);
     pid_t init = read_pidfile(0);
     if (init <= 0) print_error_and_exit(1);
     long hwm = status_kb(init, "VmHWM"), rss = status_kb(init, "VmRSS");
     t = now();
-    if (!run_step(0, "start", spawn_simple(0, "start"), t, &start, &start_rss)) print_error_and_exit(1);
+    if (!run_step(0, "start", spawn_simple(0, "start"), t, &start, &su)) print_error_and_exit(1);
     t = now();
-    if (!wait_init(init)) print_error_and_exit(1);
+    if (!wait_init(init, &init_cpu)) print_error_and_exit(1);
     wait = now() - t;
     t = now();
-    if (!run_step(0, "delete", spawn_simple(0, "delete"), t, &del, &delete_rss)) print_error_and_exit(1);
+    if (!run_step(0, "delete", spawn_simple(0, "delete"), t, &del, &du)) print_error_and_exit(1);
     reap_all();
     printf("{\"create\": %.6f, \"start\": %.6f, \"wait\": %.6f, \"delete\": %.6f, \"total\": %.6f, "
            "\"create_maxrss_kb\": %ld, \"start_maxrss_kb\": %ld, \"delete_maxrss_kb\": %ld, "
-           "\"init_vmhwm_kb\": %ld, \"init_vmrss_kb\": %ld}\n",
-           create, start, wait, del, create + start + wait + del, create_rss, start_rss, delete_rss, hwm, rss);
+           "\"init_vmhwm_kb\": %ld, \"init_vmrss_kb\": %ld, "
+           "\"create_cpu\": %.6f, \"start_cpu\": %.6f, \"delete_cpu\": %.6f",
+           create, start, wait, del, create + start + wait + del, cu.maxrss, su.maxrss, du.maxrss, hwm, rss,
+           cu.cpu, su.cpu, du.cpu);
+    if (init_cpu >= 0)
+        printf(", \"init_cpu\": %.6f, \"total_cpu\": %.6f", init_cpu, cu.cpu + su.cpu + du.cpu + init_cpu);
+    printf("}\n");
 }
 
 static void run_foreground(void) {
@@ -314,8 +338,8 @@ static void run_foreground(void) {
     snprintf(bundle, sizeof bundle, "%s/0", opt_bundles);
     const char *args[] = {"run", "--bundle", bundle, id, NULL};
     double t = now(), secs;
-    long maxrss;
-    if (!run_step(0, "run", spawn_verb(0, "run", args), t, &secs, &maxrss)) print_error_and_exit(1);
+    struct usage u;
+    if (!run_step(0, "run", spawn_verb(0, "run", args), t, &secs, &u)) print_error_and_exit(1);
     reap_all();
     /* run removes the container when it exits; a state dir left means it did not. */
     char state[4096];
@@ -324,7 +348,9 @@ static void run_foreground(void) {
         set_error("run", "run left the container's state dir %s", state);
         print_error_and_exit(1);
     }
-    printf("{\"run\": %.6f, \"total\": %.6f, \"run_maxrss_kb\": %ld}\n", secs, secs, maxrss);
+    /* the init is run's child, reaped by it: its CPU time is in run's */
+    printf("{\"run\": %.6f, \"total\": %.6f, \"run_maxrss_kb\": %ld, \"total_cpu\": %.6f}\n", secs, secs,
+           u.maxrss, u.cpu);
 }
 
 enum phase { CREATING, STARTING, RUNNING, EXITED, DELETING, DONE, FAILED };
@@ -461,6 +487,7 @@ static pid_t spawn_floor(int slot) {
 static void many(bool floor) {
     pid_t pids[MAX_CTRS];
     long maxrss = 0;
+    double cpu = 0;
     double t0 = now();
     for (int i = 0; i < opt_n; i++) {
         if (floor) {
@@ -473,14 +500,15 @@ static void many(bool floor) {
     }
     for (int i = 0; i < opt_n; i++) {
         double ignored;
-        long rss = 0;
-        if (!run_step(i, floor ? "floor" : "cmd", pids[i], t0, &ignored, &rss)) print_error_and_exit(0);
-        if (rss > maxrss) maxrss = rss;
+        struct usage u;
+        if (!run_step(i, floor ? "floor" : "cmd", pids[i], t0, &ignored, &u)) print_error_and_exit(0);
+        if (u.maxrss > maxrss) maxrss = u.maxrss;
+        cpu += u.cpu;
     }
     double total = now() - t0;
     reap_all();
-    printf("{\"n\": %d, \"total\": %.6f, \"per_second\": %.3f, \"maxrss_kb\": %ld}\n", opt_n, total,
-           (double)opt_n / total, maxrss);
+    printf("{\"n\": %d, \"total\": %.6f, \"per_second\": %.3f, \"maxrss_kb\": %ld, \"total_cpu\": %.6f}\n",
+           opt_n, total, (double)opt_n / total, maxrss, cpu);
 }
 
 int main(int argc, char **argv) {

@@ -149,6 +149,25 @@ def ratio_table(facts, samples, cfg):
     return "\n".join(rows)
 
 
+def cpu_ms(values):
+    return "–" if not values else f"{statistics.median(values) * 1e3:.1f}"
+
+
+def cpu_table(facts, samples, cfg):
+    rows = ["| runtime | lifecycle | create | init | start | delete | run |",
+            "|---|---|---|---|---|---|---|"]
+    for rt in facts["columns"]:
+        life = failure(facts, cfg, rt, "lifecycle")
+        if rt in FLOORS:
+            cells = [life or cpu_ms(pick(samples, cfg, rt, "lifecycle", "total_cpu")), "", "", "", ""]
+        else:
+            cells = [life or cpu_ms(pick(samples, cfg, rt, "lifecycle", k))
+                     for k in ("total_cpu", "create_cpu", "init_cpu", "start_cpu", "delete_cpu")]
+        cells.append(failure(facts, cfg, rt, "run") or cpu_ms(pick(samples, cfg, rt, "run", "total_cpu")))
+        rows.append(f"| {rt} | " + " | ".join(cells) + " |")
+    return "\n".join(rows)
+
+
 def memory_table(facts, samples, cfg):
     rows = ["| runtime | create | start | delete | run | init VmHWM | init VmRSS |",
             "|---|---|---|---|---|---|---|"]
@@ -205,6 +224,11 @@ def render(facts, samples, static):
         if rt:
             lines += ["Ratios of median times (below 1: faster than the reference; parallel batch: the "
                       "batch's wall time).", "", rt, ""]
+        lines += ["CPU milliseconds, user + system, medians: a busy machine inflates these far less than "
+                  "wall times. From wait4() of each runtime process (with the children it waited for); "
+                  "init: the container's init, from its exit (for runc, `runc init`; the init's own "
+                  "/bin/true included); lifecycle: create + init + start + delete; run: with its init.", "",
+                  cpu_table(facts, samples, cfg), ""]
         lines += ["Peak RSS in MiB (medians): ru_maxrss from wait4() of each runtime process "
                   "(its whole life across execve, and the children it waited for); the container init's "
                   "VmHWM and VmRSS from /proc/PID/status between create and start "
