@@ -10,6 +10,7 @@ cleans up, and hands the samples to report.py. Settings come from the environmen
     BENCH_N         measured iterations (default 30)        BENCH_WARMUP  discarded ones (3)
     BENCH_PARALLEL  containers per parallel batch (10)      BENCH_OUT     build/bench
     OCIRT RUNC CRUN the runtimes' binaries                  BENCH_REPORT  bench (RESULTS.md, results.png)
+    BENCH_CONFIGS   default,podman (also: seccomp = default + podman's seccomp profile only)
 """
 import copy
 import datetime
@@ -60,27 +61,34 @@ def runtimes():
     return found
 
 
-def configurations(out):
-    """name -> (description, function making a config.json from the base one)."""
+def configurations():
+    """name -> (description, config.json) of each configuration BENCH_CONFIGS names."""
     base = json.load(open(BASE_CONFIG))
     base["process"]["args"] = ["/bin/true"]
     base["process"]["terminal"] = False
     base["root"]["path"] = ROOTFS
-    configs = {"default": ("bundles/busybox/config.json with args [\"/bin/true\"]: no terminal, "
-                           "namespaces pid net ipc uts mount, no seccomp, no resources", base)}
+    known = {"default": ("bundles/busybox/config.json with args [\"/bin/true\"]: no terminal, "
+                         "namespaces pid net ipc uts mount, no seccomp, no resources", base)}
     if os.path.exists(PODMAN_PROFILE):
-        profile = subprocess.run([sys.executable, CONVERT, PODMAN_PROFILE], check=True,
-                                 capture_output=True, text=True).stdout
-        podman = copy.deepcopy(base)
-        podman["linux"]["seccomp"] = json.loads(profile)
+        profile = json.loads(subprocess.run([sys.executable, CONVERT, PODMAN_PROFILE], check=True,
+                                            capture_output=True, text=True).stdout)
+        seccomp = copy.deepcopy(base)
+        seccomp["linux"]["seccomp"] = profile
+        desc = (f"default + linux.seccomp = podman's default profile ({PODMAN_PROFILE} converted by "
+                f"tests/data/seccomp/convert-podman-profile.py, {len(profile['syscalls'])} syscalls entries)")
+        known["seccomp"] = (desc, seccomp)
+        podman = copy.deepcopy(seccomp)
         podman["linux"]["resources"] = {"memory": {"limit": MEMORY_LIMIT}, "pids": {"limit": PIDS_LIMIT}}
-        n = len(podman["linux"]["seccomp"]["syscalls"])
-        configs["podman"] = (f"default + linux.seccomp = podman's default profile ({PODMAN_PROFILE} "
-                             f"converted by tests/data/seccomp/convert-podman-profile.py, {n} rules) + "
-                             f"linux.resources memory.limit {MEMORY_LIMIT >> 20} MiB, pids.limit {PIDS_LIMIT}",
-                             podman)
+        known["podman"] = (f"{desc} + linux.resources memory.limit {MEMORY_LIMIT >> 20} MiB, "
+                           f"pids.limit {PIDS_LIMIT}", podman)
     else:
-        log(f"{PODMAN_PROFILE} not found (golang-github-containers-common): podman configuration left out")
+        log(f"{PODMAN_PROFILE} not found (golang-github-containers-common): seccomp and podman left out")
+    configs = {}
+    for name in os.environ.get("BENCH_CONFIGS", "default,podman").split(","):
+        if name in known:
+            configs[name] = known[name]
+        elif name not in ("seccomp", "podman"):
+            sys.exit(f"bench: BENCH_CONFIGS: unknown configuration {name!r} (default, seccomp, podman)")
     return configs
 
 
@@ -149,7 +157,7 @@ class Bench:
         self.warmup = env_int("BENCH_WARMUP", 3)
         self.parallel = env_int("BENCH_PARALLEL", 10)
         self.runtimes = runtimes()
-        self.configs = configurations(self.out)
+        self.configs = configurations()
         self.roots = {}
         self.samples = []      # {"config", "runtime", "measure", "iteration", values...}
         self.failed = {}       # (config, runtime, measure) -> first error line

@@ -265,56 +265,67 @@ def plot(facts, samples, path):
     import matplotlib.pyplot as plt
 
     cols = facts["columns"]
+    rts = list(facts["runtimes"])
     cfgs = list(facts["configs"])
-    fig, axes = plt.subplots(2, 2, figsize=(13, 9))
-    width = 0.8 / max(1, len(cfgs))
+    fig, axes = plt.subplots(2, 3, figsize=(18, 9))
 
-    def bars(ax, measure, key, scale, ylabel, title, runtimes):
+    def bars(ax, measure, key, scale, ylabel, title, runtimes, median_only=False):
+        width = 0.8 / max(1, len(cfgs))
         for j, cfg in enumerate(cfgs):
             xs, med, lo, hi = [], [], [], []
             for i, rt in enumerate(runtimes):
+                x = i + (j - (len(cfgs) - 1) / 2) * width
+                if failure(facts, cfg, rt, measure):
+                    ax.text(x, 0, " failed", rotation=90, ha="center", va="bottom", fontsize="small")
+                    continue
                 st = stats(pick(samples, cfg, rt, measure, key))
                 if not st:
                     continue
-                xs.append(i + (j - (len(cfgs) - 1) / 2) * width)
+                xs.append(x)
                 med.append(st[0] * scale)
                 lo.append((st[0] - st[1]) * scale)
                 hi.append((st[2] - st[0]) * scale)
-            ax.bar(xs, med, width, yerr=[lo, hi], capsize=3, label=cfg)
+            ax.bar(xs, med, width, yerr=None if median_only else [lo, hi], capsize=3, label=cfg)
         ax.set_xticks(range(len(runtimes)), runtimes)
         ax.set_ylabel(ylabel)
         ax.set_title(title)
         ax.legend(title="configuration")
         ax.grid(axis="y", alpha=0.3)
 
-    bars(axes[0][0], "lifecycle", "total", 1e3, "ms", "create + start + wait + delete (median, p10–p90)", cols)
-    bars(axes[0][1], "run", "total", 1e3, "ms", "run (median, p10–p90)", cols)
-    bars(axes[1][0], "parallel", "per_second", 1, "containers/s",
+    bars(axes[0][0], "lifecycle", "total", 1e3, "ms", "create + start + wait + delete, wall (median, p10–p90)", cols)
+    bars(axes[0][1], "run", "total", 1e3, "ms", "run, wall (median, p10–p90)", cols)
+    bars(axes[0][2], "parallel", "per_second", 1, "containers/s",
          f"{facts['parallel']} containers at once (median, p10–p90; floors: table)",
          [c for c in cols if c not in FLOORS])
+    bars(axes[1][0], "lifecycle", "total_cpu", 1e3, "ms",
+         "create + start + delete + init, CPU user+sys (median, p10–p90)", cols)
+    bars(axes[1][1], "run", "total_cpu", 1e3, "ms", "run with its init, CPU user+sys (median, p10–p90)", cols)
 
-    ax = axes[1][1]
-    rts = list(facts["runtimes"])
+    ax = axes[1][2]
     keys = [("create_maxrss_kb", "create ru_maxrss"), ("init_vmhwm_kb", "init VmHWM")]
     w = 0.8 / (len(keys) * len(cfgs))
     for k, (key, label) in enumerate(keys):
         for j, cfg in enumerate(cfgs):
             xs, vals = [], []
             for i, rt in enumerate(rts):
+                x = i + (k * len(cfgs) + j - (len(keys) * len(cfgs) - 1) / 2) * w
+                if failure(facts, cfg, rt, "lifecycle"):
+                    ax.text(x, 0, " failed", rotation=90, ha="center", va="bottom", fontsize="small")
                 v = pick(samples, cfg, rt, "lifecycle", key)
                 if v:
-                    xs.append(i + (k * len(cfgs) + j - (len(keys) * len(cfgs) - 1) / 2) * w)
+                    xs.append(x)
                     vals.append(statistics.median(v) / 1024)
             ax.bar(xs, vals, w, label=f"{label}, {cfg}")
     ax.set_xticks(range(len(rts)), rts)
     ax.set_ylabel("MiB")
-    ax.set_title("peak RSS: runtime during create, container init before exec")
+    ax.set_title("peak RSS (medians): create ru_maxrss, init before exec")
     ax.legend(fontsize="small")
     ax.grid(axis="y", alpha=0.3)
 
-    fig.suptitle(f"ocirt vs crun vs runc, busybox /bin/true, {facts['n']} iterations, {facts['date']}")
+    fig.suptitle(f"ocirt, crun, runc: busybox /bin/true, {facts['n']} iterations, {facts['date']} "
+                 f"(load average {facts['load_before'][0]:.1f} before, {facts['load_after'][0]:.1f} after)")
     fig.tight_layout()
-    fig.savefig(path, dpi=100)
+    fig.savefig(path, dpi=90)
     plt.close(fig)
 
 
