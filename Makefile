@@ -8,10 +8,13 @@
 #   make integration  run the bats integration tests against build/ocirt (root)
 #   make test       everything CI runs; ends with one line "N passed, N failed"
 #   make install    install build/ocirt to $(PREFIX)/bin (PREFIX=/usr/local)
+#   make bench      ocirt, runc and crun side by side (root): prints and writes bench/RESULTS.md
+#                   and bench/results.png, raw samples in build/bench/ (bench/README.md)
 #   make clean      remove build/ and the generated rootfs
 #
 # Variables: PREFIX, DESTDIR, BUILD_TYPE, OCIRT (binary under test for `make integration`),
-# BATS_FLAGS (extra flags for bats, e.g. BATS_FLAGS='--filter lifecycle').
+# BATS_FLAGS (extra flags for bats, e.g. BATS_FLAGS='--filter lifecycle'),
+# BENCH_N, BENCH_WARMUP, BENCH_PARALLEL, RUNC, CRUN (make bench).
 
 SHELL := /bin/bash
 .SHELLFLAGS := -o pipefail -ec
@@ -26,6 +29,8 @@ NPROC      := $(shell nproc 2>/dev/null || echo 2)
 OCIRT      ?= $(abspath $(BUILD_DIR)/ocirt)
 UNIT_TESTS := $(BUILD_DIR)/ocirt-unit-tests
 LOG_DIR    := $(BUILD_DIR)/test-logs
+BENCH_DRIVER := $(BUILD_DIR)/bench/driver
+PYTHON     ?= /usr/bin/python3
 BATS_FLAGS ?=
 
 # Warnings are errors in CI (CI=true is set by CI systems and .ci/run).
@@ -40,7 +45,7 @@ DEPS := g++ cmake make pkg-config nlohmann-json3-dev libseccomp-dev libcap-ng-de
         libspdlog-dev catch2 busybox-static bats jq python3 python3-jsonschema procps \
         golang-github-containers-common
 
-.PHONY: all build deps bundles demo unit integration test install clean
+.PHONY: all build deps bundles demo unit integration test install bench clean
 
 all: build
 
@@ -103,6 +108,12 @@ test: deps build bundles
 
 install: build
 	install -D -m 0755 $(BUILD_DIR)/ocirt $(DESTDIR)$(PREFIX)/bin/ocirt
+
+# The driver is built with the system cc: it is not part of ocirt.
+bench: build bundles
+	@mkdir -p $(dir $(BENCH_DRIVER))
+	$(CC) -O2 -Wall -Wextra -std=c11 $(if $(filter ON,$(WERROR)),-Werror) -o $(BENCH_DRIVER) bench/driver.c
+	OCIRT=$(OCIRT) BENCH_OUT=$(abspath $(BUILD_DIR))/bench $(PYTHON) bench/bench.py $(BENCH_DRIVER)
 
 clean:
 	rm -rf $(BUILD_DIR) bundles/busybox/rootfs

@@ -1,0 +1,321 @@
+#!/usr/bin/python3
+"""ocirt, runc and crun side by side on the same busybox bundle running /bin/true.
+
+    bench/bench.py DRIVER          (make bench builds DRIVER from bench/driver.c and runs this)
+
+Every sample is taken by DRIVER (see driver.c); this script makes the bundles and state roots,
+alternates the runtimes (ABCABC...) sample by sample, keeps the raw samples under build/bench/,
+cleans up, and hands the samples to report.py. Settings come from the environment:
+
+    BENCH_N         measured iterations (default 30)        BENCH_WARMUP  discarded ones (3)
+    BENCH_PARALLEL  containers per parallel batch (10)      BENCH_OUT     build/bench
+    OCIRT RUNC CRUN the runtimes' binaries                  BENCH_REPORT  bench (RESULTS.md, results.png)
+    BENCH_CONFIGS   default,podman (also: seccomp = default + podman's seccomp profile only)
+"""
+import copy
+import datetime
+import fcntl
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+import report
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(HERE)
+ROOTFS = os.path.join(REPO, "bundles", "busybox", "rootfs")
+BASE_CONFIG = os.path.join(REPO, "bundles", "busybox", "config.json")
+PODMAN_PROFILE = "/usr/share/containers/seccomp.json"
+CONVERT = os.path.join(REPO, "tests", "data", "seccomp", "convert-podman-profile.py")
+CGROUP_PARENT = "ocirt-bench"   # /ocirt-bench/<id> in every hierarchy, removed at the end
+MEMORY_LIMIT = 256 * 1024 * 1024
+PIDS_LIMIT = 1024
+MEASURES = ["lifecycle", "run", "parallel"]
+SAMPLE_TIMEOUT = 300            # seconds; a hung sample is a failure, not a hang of the run
+
+
+def env_int(name, default):
+    v = os.environ.get(name, "")
+    return int(v) if v else default
+
+
+def log(msg):
+    print(f"bench: {msg}", file=sys.stderr, flush=True)
+
+
+def runtimes():
+    """name -> binary. A runtime that is not installed is left out (and said so)."""
+    found = {}
+    for name, var, default in [("ocirt", "OCIRT", os.path.join(REPO, "build", "ocirt")),
+                               ("crun", "CRUN", "/usr/bin/crun"),
+                               ("runc", "RUNC", "/usr/sbin/runc")]:
+        path = os.environ.get(var) or default
+        if os.access(path, os.X_OK):
+            found[name] = os.path.abspath(path)
+        else:
+            log(f"{name}: {path} not found, left out")
+    return found
+
+
+def configurations():
+    """name -> (description, config.json) of each configuration BENCH_CONFIGS names."""
+    base = json.load(open(BASE_CONFIG))
+    base["process"]["args"] = ["/bin/true"]
+    base["process"]["terminal"] = False
+    base["root"]["path"] = ROOTFS
+    known = {"default": ("bundles/busybox/config.json with args [\"/bin/true\"]: no terminal, "
+                         "namespaces pid net ipc uts mount, no seccomp, no resources", base)}
+    if os.path.exists(PODMAN_PROFILE):
+        profile = json.loads(subprocess.run([sys.executable, CONVERT, PODMAN_PROFILE], check=True,
+                                            capture_output=True, text=True).stdout)
+        seccomp = copy.deepcopy(base)
+        seccomp["linux"]["seccomp"] = profile
+        desc = (f"default + linux.seccomp = podman's default profile ({PODMAN_PROFILE} converted by "
+                f"tests/data/seccomp/convert-podman-profile.py, {len(profile['syscalls'])} syscalls entries)")
+        known["seccomp"] = (desc, seccomp)
+        podman = copy.deepcopy(seccomp)
+        podman["linux"]["resources"] = {"memory": {"limit": MEMORY_LIMIT}, "pids": {"limit": PIDS_LIMIT}}
+        known["podman"] = (f"{desc} + linux.resources memory.limit {MEMORY_LIMIT >> 20} MiB, "
+                           f"pids.limit {PIDS_LIMIT}", podman)
+    else:
+        log(f"{PODMAN_PROFILE} not found (golang-github-containers-common): seccomp and podman left out")
+    configs = {}
+    for name in os.environ.get("BENCH_CONFIGS", "default,podman").split(","):
+        if name in known:
+            configs[name] = known[name]
+        elif name not in ("seccomp", "podman"):
+            sys.exit(f"bench: BENCH_CONFIGS: unknown configuration {name!r} (default, seccomp, podman)")
+    return configs
+
+
+def write_bundles(out, configs, names, slots):
+    """bundles/<config>/<runtime>/<slot>/config.json, each with its own cgroupsPath."""
+    for cfg, (_, config) in configs.items():
+        for rt in names:
+            for slot in range(slots):
+                c = copy.deepcopy(config)
+                c["linux"]["cgroupsPath"] = f"/{CGROUP_PARENT}/{rt}-{cfg}-{slot}"
+                d = os.path.join(out, "bundles", cfg, rt, str(slot))
+                os.makedirs(d, exist_ok=True)
+                with open(os.path.join(d, "config.json"), "w") as f:
+                    json.dump(c, f, indent=1)
+
+
+def v1_hierarchies():
+    """Mount points of the cgroup v1 hierarchies (what the runtimes see inside the wrapper)."""
+    with open("/proc/self/mountinfo") as f:
+        return sorted({l.split()[4] for l in f if l.split(" - ")[1].split()[0] == "cgroup"})
+
+
+def cgroup_parents():
+    base = "/sys/fs/cgroup"
+    return [os.path.join(base, h, CGROUP_PARENT) for h in sorted(os.listdir(base))
+            if os.path.isdir(os.path.join(base, h, CGROUP_PARENT))]
+
+
+def make_cgroup_parent():
+    """/ocirt-bench in every v1 hierarchy, made before the first container, as an engine's parent
+    (podman's machine.slice, libpod_parent) exists before its containers: every runtime then
+    finds it there, none pays for making or removing it, and concurrent creates do not race on
+    it. A v1 cpuset needs cpus and mems before anything can join below it."""
+    for mountpoint in v1_hierarchies():
+        d = os.path.join(mountpoint, CGROUP_PARENT)
+        os.mkdir(d)
+        for f in ("cpuset.cpus", "cpuset.mems"):
+            if os.path.exists(os.path.join(d, f)):
+                with open(os.path.join(mountpoint, f)) as src, open(os.path.join(d, f), "w") as dst:
+                    dst.write(src.read().strip())
+
+
+def remove_cgroups():
+    """rmdir /ocirt-bench/* and /ocirt-bench in every hierarchy; what cannot go is returned."""
+    left = []
+    for parent in cgroup_parents():
+        for child in sorted(os.listdir(parent)):
+            p = os.path.join(parent, child)
+            if os.path.isdir(p):
+                try:
+                    os.rmdir(p)
+                except OSError as e:
+                    left.append(f"{p}: {e.strerror}")
+        try:
+            os.rmdir(parent)
+        except OSError as e:
+            left.append(f"{parent}: {e.strerror}")
+    return left
+
+
+class Bench:
+    def __init__(self, driver):
+        self.driver = os.path.abspath(driver)
+        self.out = os.path.abspath(os.environ.get("BENCH_OUT", os.path.join(REPO, "build", "bench")))
+        self.n = env_int("BENCH_N", 30)
+        self.warmup = env_int("BENCH_WARMUP", 3)
+        self.parallel = env_int("BENCH_PARALLEL", 10)
+        self.runtimes = runtimes()
+        self.configs = configurations()
+        self.roots = {}
+        self.samples = []      # {"config", "runtime", "measure", "iteration", values...}
+        self.failed = {}       # (config, runtime, measure) -> first error line
+
+    # ---- one sample
+
+    def driver_cmd(self, measure, cfg, rt):
+        errdir = os.path.join(self.out, "err", cfg, rt)
+        os.makedirs(errdir, exist_ok=True)
+        if rt == "floor":
+            n = self.parallel if measure == "parallel" else 1
+            return [self.driver, "floor", "--rootfs", ROOTFS, "--errdir", errdir, "--n", str(n)]
+        if rt == "unshare+chroot":
+            n = self.parallel if measure == "parallel" else 1
+            return [self.driver, "cmd", "--errdir", errdir, "--n", str(n), "--",
+                    "unshare", "-m", "-u", "-i", "-n", "-p", "-f", "chroot", ROOTFS, "/bin/true"]
+        cmd = [self.driver, measure, "--wrap", "--root", self.roots[rt],
+               "--bundles", os.path.join(self.out, "bundles", cfg, rt), "--id", f"{rt}-{cfg}",
+               "--errdir", errdir]
+        if measure == "parallel":
+            cmd += ["--n", str(self.parallel)]
+        return cmd + ["--", self.runtimes[rt]]
+
+    def sample(self, measure, cfg, rt):
+        cmd = self.driver_cmd(measure, cfg, rt)
+        try:
+            p = subprocess.run(cmd, capture_output=True, text=True, timeout=SAMPLE_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            self.cleanup_runtime(rt)
+            return {"error": f"no result after {SAMPLE_TIMEOUT} s"}
+        try:
+            return json.loads(p.stdout.strip().splitlines()[-1])
+        except (IndexError, ValueError):
+            first = (p.stderr.strip().splitlines() or ["no output"])[0]
+            return {"error": f"driver exited {p.returncode}: {first}"}
+
+    # ---- the run
+
+    def columns(self):
+        """The runtimes and the two floors, in the order they alternate."""
+        return list(self.runtimes) + ["floor", "unshare+chroot"]
+
+    def run(self):
+        for rt in self.runtimes:
+            self.roots[rt] = tempfile.mkdtemp(prefix=f"ocirt-bench-{rt}-", dir="/run")
+        write_bundles(self.out, self.configs, list(self.runtimes), self.parallel)
+        make_cgroup_parent()
+        self.reference = self.sample_reference()
+        started = time.monotonic()
+        self.load_before = os.getloadavg()
+        total = self.warmup + self.n
+        for it in range(total):
+            for cfg in self.configs:
+                for measure in MEASURES:
+                    for rt in self.columns():
+                        if (cfg, rt, measure) in self.failed:
+                            continue
+                        s = self.sample(measure, cfg, rt)
+                        if "error" in s:
+                            self.failed[(cfg, rt, measure)] = s["error"]
+                            log(f"{rt} {cfg} {measure}: {s['error']}")
+                            continue
+                        if it >= self.warmup:
+                            s.update(config=cfg, runtime=rt, measure=measure, iteration=it - self.warmup)
+                            self.samples.append(s)
+            done = time.monotonic() - started
+            log(f"iteration {it + 1}/{total}{' (warm-up)' if it < self.warmup else ''} "
+                f"done, {done:.0f} s, about {done / (it + 1) * (total - it - 1):.0f} s left")
+        self.duration = time.monotonic() - started
+        self.load_after = os.getloadavg()
+
+    def sample_reference(self):
+        """ru_maxrss of /bin/true forked by the driver the same way: the floor of that number."""
+        errdir = os.path.join(self.out, "err")
+        os.makedirs(errdir, exist_ok=True)
+        p = subprocess.run([self.driver, "cmd", "--wrap", "--errdir", errdir, "--", "/bin/true"],
+                           capture_output=True, text=True)
+        try:
+            return json.loads(p.stdout)["maxrss_kb"]
+        except (ValueError, KeyError):
+            return None
+
+    # ---- cleanup: nothing left behind
+
+    def cleanup_runtime(self, rt):
+        root = self.roots.get(rt)
+        if rt not in self.runtimes or not root or not os.path.isdir(root):
+            return
+        errdir = os.path.join(self.out, "err")
+        os.makedirs(errdir, exist_ok=True)
+        for cid in sorted(os.listdir(root)):
+            if os.path.isdir(os.path.join(root, cid)):
+                log(f"{rt}: deleting leftover container {cid}")
+                subprocess.run([self.driver, "cmd", "--wrap", "--errdir", errdir, "--",
+                                self.runtimes[rt], "--root", root, "delete", "--force", cid],
+                               capture_output=True, timeout=60)
+
+    def cleanup(self):
+        problems = []
+        for rt, root in self.roots.items():
+            self.cleanup_runtime(rt)
+            left = [c for c in os.listdir(root) if os.path.isdir(os.path.join(root, c))]
+            if left:
+                problems.append(f"{rt} left containers {left} in {root}")
+            shutil.rmtree(root, ignore_errors=True)
+        problems += [f"cgroup left: {c}" for c in remove_cgroups()]
+        with open("/proc/self/mountinfo") as f:
+            mounts = [l for l in f if ROOTFS in l or "/run/ocirt-bench-" in l]
+        problems += [f"mount left: {m.split()[4]}" for m in mounts]
+        return problems
+
+    def facts(self):
+        return {
+            "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+            "n": self.n, "warmup": self.warmup, "parallel": self.parallel,
+            "duration_s": round(self.duration),
+            "load_before": self.load_before, "load_after": self.load_after,
+            "runtimes": self.runtimes, "configs": {k: v[0] for k, v in self.configs.items()},
+            "failed": {f"{c}/{r}/{m}": e for (c, r, m), e in self.failed.items()},
+            "reference_maxrss_kb": self.reference,
+            "columns": self.columns(),
+        }
+
+
+def main():
+    if len(sys.argv) != 2:
+        sys.exit(__doc__)
+    if os.geteuid() != 0:
+        sys.exit("bench: must run as root (it creates containers)")
+    b = Bench(sys.argv[1])
+    os.makedirs(b.out, exist_ok=True)
+    lock = open(os.path.join(b.out, ".lock"), "w")
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        sys.exit(f"bench: another bench is running (lock {lock.name})")
+    if remove_cgroups():
+        sys.exit(f"bench: /{CGROUP_PARENT} is in use in: {' '.join(cgroup_parents())}")
+    problems = []
+    try:
+        b.run()
+    finally:
+        problems = b.cleanup()
+        for p in problems:
+            log(p)
+    facts = b.facts()
+    with open(os.path.join(b.out, "samples.json"), "w") as f:
+        json.dump({"facts": facts, "samples": b.samples}, f, indent=1)
+    report.write_csv(b.samples, os.path.join(b.out, "samples.csv"))
+    report_dir = os.environ.get("BENCH_REPORT", HERE)
+    text = report.render(facts, b.samples, report.static_facts(b.runtimes, REPO))
+    with open(os.path.join(report_dir, "RESULTS.md"), "w") as f:
+        f.write(text)
+    report.plot(facts, b.samples, os.path.join(report_dir, "results.png"))
+    print(text)
+    if problems:
+        sys.exit("bench: something was left behind (above)")
+
+
+if __name__ == "__main__":
+    main()
