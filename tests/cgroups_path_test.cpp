@@ -53,6 +53,12 @@ TEST_CASE("device rules render for v1 devices files", "[cgroups]") {
     CHECK(render_v1(rule(true, "c", 136, std::nullopt, "rw")) == "c 136:* rw");
     CHECK(render_v1(rule(true, "b", std::nullopt, 0, "m")) == "b *:0 m");
     CHECK_THROWS_WITH(render_v1(rule(true, "x", 1, 3, "rwm")), Contains("linux.resources.devices"));
+    // the kernel reads "a 1:3 r" as "a *:* rwm": V1 writes the c and b rules instead
+    using L = std::vector<std::string>;
+    CHECK(render_v1_lines(rule(true, "a", 1, 3, "r")) == L{"c 1:3 r", "b 1:3 r"});
+    CHECK(render_v1_lines(rule(true, "", std::nullopt, std::nullopt, "m")) == L{"c *:* m", "b *:* m"});
+    CHECK(render_v1_lines(rule(false, "a", std::nullopt, std::nullopt, "")) == L{"a *:* rwm"});
+    CHECK(render_v1_lines(rule(true, "c", 1, 3, "rw")) == L{"c 1:3 rw"});
     CHECK_THROWS_WITH(render_v1(rule(true, "c", 1, 3, "rwx")), Contains("linux.resources.devices"));
 }
 

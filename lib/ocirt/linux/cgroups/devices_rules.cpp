@@ -61,6 +61,18 @@ std::string render_v1(const spec::DeviceRule& rule) {
     return r.type + " " + num(r.major) + ":" + num(r.minor) + " " + r.access;
 }
 
+std::vector<std::string> render_v1_lines(const spec::DeviceRule& rule) {
+    auto r = normalised(rule);
+    if (r.type != "a" || (!r.major && !r.minor && r.access == "rwm")) return {render_v1(r)};
+    // The v1 parser reads any "a ..." as "a *:* rwm": an "a" rule limited to
+    // numbers or to some access would allow (or deny) every device. Say it as
+    // the char and the block rule it means.
+    spec::DeviceRule c = r, b = r;
+    c.type = "c";
+    b.type = "b";
+    return {render_v1(c), render_v1(b)};
+}
+
 bool needs_no_v2_filter(const spec::DeviceRule& rule) {
     auto r = normalised(rule);
     if (r.type == "a" && !r.major && !r.minor) return true;

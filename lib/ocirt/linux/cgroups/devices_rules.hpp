@@ -19,6 +19,11 @@ std::vector<spec::DeviceRule> default_device_rules();
 // or access string.
 std::string render_v1(const spec::DeviceRule& rule);
 
+// What V1 writes for the rule: render_v1, except that an "a" rule limited to
+// numbers or access becomes its "c" and "b" rules (the kernel would read the
+// "a" line as every device, rwm).
+std::vector<std::string> render_v1_lines(const spec::DeviceRule& rule);
+
 // Same rule after the defaults above are filled in (type "a", access "rwm").
 spec::DeviceRule normalised(const spec::DeviceRule& rule);
 
