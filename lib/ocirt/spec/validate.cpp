@@ -295,14 +295,16 @@ bool page_size(const std::string& s) {
     size_t digits = s.find_first_not_of("0123456789");
     if (digits == 0 || digits == std::string::npos) return false;
     std::string unit = s.substr(digits);
-    return unit == "B" || (unit.size() == 2 && unit[1] == 'B' && std::string("KMGTPE").find(unit[0]) != std::string::npos);
+    if (unit == "B") return true;
+    return unit.size() == 2 && unit[1] == 'B' && std::string_view("KMGTPE").find(unit[0]) != std::string_view::npos;
 }
 
 void check_memory(const MemoryResources& m, const std::string& path) {
     for (auto [name, value] : {std::pair{"limit", m.limit}, std::pair{"reservation", m.reservation},
                                std::pair{"swap", m.swap}, std::pair{"kernel", m.kernel},
                                std::pair{"kernelTCP", m.kernel_tcp}}) {
-        if (value && *value < -1) fail(path + "." + name, "must be -1 (unlimited) or a number of bytes, got " + std::to_string(*value));
+        if (value && *value < -1)
+            fail(path + "." + name, "must be -1 (unlimited) or a number of bytes, got " + std::to_string(*value));
     }
     if (m.swappiness && *m.swappiness > 100)
         fail(path + ".swappiness", "must be between 0 and 100, got " + std::to_string(*m.swappiness));

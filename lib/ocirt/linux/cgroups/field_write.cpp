@@ -41,8 +41,7 @@ std::string write_or_defer(const std::string& field, const std::string& path, co
 }
 
 void write_field(const std::string& field, const std::string& path, const std::string& value) {
-    require_file(field, path);
-    with_context(field, [&] { write_file(path, value); });
+    if (int err = try_write_field(field, path, value)) write_failed(field, path, value, err);
 }
 
 uint64_t read_number(const std::string& field, const std::string& path) {
@@ -60,7 +59,7 @@ void write_field_lines(const std::string& field, const std::string& path, const 
         size_t end = value.find('\n', start);
         if (end == std::string::npos) end = value.size();
         std::string line = value.substr(start, end - start);
-        if (!line.empty()) with_context(field, [&] { write_file(path, line); });
+        if (!line.empty()) write_field(field, path, line);
         start = end + 1;
     }
 }

@@ -39,7 +39,8 @@ void check_v2_fields(const spec::Resources& r) {
         const auto& m = *r.memory;
         if (m.swappiness) no_v2(kMem + ".swappiness", "no per-cgroup swappiness");
         if (m.kernel_tcp) no_v2(kMem + ".kernelTCP", "kernel TCP memory is part of memory.max");
-        if (m.disable_oom_killer.value_or(false)) no_v2(kMem + ".disableOOMKiller", "the OOM killer cannot be disabled");
+        if (m.disable_oom_killer.value_or(false))
+            no_v2(kMem + ".disableOOMKiller", "the OOM killer cannot be disabled");
         if (m.use_hierarchy && !*m.use_hierarchy) no_v2(kMem + ".useHierarchy", "accounting is always hierarchical");
     }
     if (r.block_io) {
@@ -90,7 +91,7 @@ void apply_io(const std::string& d, const spec::BlockIoResources& b) {
             write_field(kBlkio + ".weightDevice[" + std::to_string(i) + "].weight", file,
                         device_line(wd.major, wd.minor, weight(w)));
     }
-    for (const auto& line : io_max_lines(b)) write_field(kBlkio + " (throttle)", join(d, "io.max"), line);
+    for (const auto& line : io_max_lines(b)) write_field(kBlkio + " (throttles)", join(d, "io.max"), line);
 }
 
 void apply_cpu(const std::string& d, const spec::CpuResources& c) {
