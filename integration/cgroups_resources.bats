@@ -13,8 +13,10 @@ setup() {
 }
 
 teardown() {
-    common_teardown
-    cgroups_teardown
+    local rc=0
+    common_teardown || rc=$?
+    cgroups_teardown  # also after a failed teardown: the parent cgroup is this test's
+    return "$rc"
 }
 
 @test "memory: limit, reservation, swap and swappiness in the cgroup files" {

@@ -13,8 +13,10 @@ setup() {
 }
 
 teardown() {
-    common_teardown
-    cgroups_teardown
+    local rc=0
+    common_teardown || rc=$?
+    cgroups_teardown  # also after a failed teardown: the parent cgroup is this test's
+    return "$rc"
 }
 
 # The memory limit file of this layout: v1 memory.limit_in_bytes, v2 memory.max.
