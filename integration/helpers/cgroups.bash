@@ -4,8 +4,8 @@
 #
 #   cgroups_setup            (in setup) CGPARENT=/ocirt-test-res-<pid>-<n>, CGPATH=$CGPARENT/$CID,
 #                            linux.cgroupsPath = $CGPATH
-#   cgroups_teardown         (in teardown, after common_teardown) removes $CGPARENT wherever
-#                            it is left (only dirs this test named; never another cgroup)
+#   cgroups_teardown         (in teardown, after common_teardown) fails if $CGPARENT is left
+#                            anywhere, and removes it (only dirs this test named)
 #   is_v2                    the host's /sys/fs/cgroup is cgroup2
 #   cg_dir CONTROLLER        the container's dir for that controller (v2: the one dir)
 #   cg_read CONTROLLER FILE  a control file of the container's cgroup, trailing newline dropped
@@ -24,11 +24,17 @@ cgroups_setup() {
 
 cgroups_teardown() {
     [[ -n ${CGPARENT:-} ]] || return 0
-    local d
+    local d rc=0
     for d in /sys/fs/cgroup$CGPARENT /sys/fs/cgroup/*$CGPARENT; do
         [[ -d $d ]] || continue
+        # ocirt removes the parent it made once its last container is gone (runc leaves it)
+        if ! is_runc; then
+            echo "left behind: cgroup $d" >&2
+            rc=1
+        fi
         find "$d" -depth -type d -exec rmdir {} \; 2>/dev/null || true
     done
+    return "$rc"
 }
 
 # The mount point of the v1 hierarchy with controller $1 (mountinfo: fstype and super options
