@@ -322,7 +322,10 @@ TEST_CASE("check_supported accepts what ocirt applies", "[spec][supported]") {
     j["linux"]["sysctl"] = {{"net.ipv4.ip_forward", "1"}};
     j["linux"]["devices"] = json::parse(R"([{"type": "c", "path": "/dev/fuse", "major": 10, "minor": 229}])");
     j["linux"]["rootfsPropagation"] = "rslave";
-    j["linux"]["resources"] = json::parse(R"({"devices": [{"allow": false, "access": "rwm"}]})");
+    j["linux"]["resources"] = json::parse(R"({"devices": [{"allow": false, "access": "rwm"}],
+        "memory": {"limit": 1}, "cpu": {"shares": 2}, "pids": {"limit": 10}, "blockIO": {"weight": 10},
+        "hugepageLimits": [{"pageSize": "2MB", "limit": 1}], "network": {"classID": 1},
+        "rdma": {"mlx5_1": {"hcaHandles": 1}}, "unified": {"memory.max": "1"}})");
     j["linux"]["cgroupsPath"] = "/a/b";
     j["linux"]["maskedPaths"] = {"/proc/kcore"};
     j["linux"]["readonlyPaths"] = {"/proc/sys"};
@@ -343,15 +346,6 @@ TEST_CASE("check_supported names the first unsupported field", "[spec][supported
     const Case cases[] = {
         {"/linux/intelRdt", json::object(), "linux.intelRdt is not supported yet"},
         {"/linux/netDevices", {{"eth0", json::object()}}, "linux.netDevices is not supported yet"},
-        {"/linux/resources/memory", {{"limit", 1}}, "linux.resources.memory is not supported yet"},
-        {"/linux/resources/cpu", json::object(), "linux.resources.cpu is not supported yet"},
-        {"/linux/resources/pids", {{"limit", 10}}, "linux.resources.pids is not supported yet"},
-        {"/linux/resources/blockIO", {{"weight", 10}}, "linux.resources.blockIO is not supported yet"},
-        {"/linux/resources/hugepageLimits", json::parse(R"([{"pageSize": "2MB", "limit": 1}])"),
-         "linux.resources.hugepageLimits is not supported yet"},
-        {"/linux/resources/network", {{"classID", 1}}, "linux.resources.network is not supported yet"},
-        {"/linux/resources/rdma", {{"mlx5_1", {{"hcaHandles", 1}}}}, "linux.resources.rdma is not supported yet"},
-        {"/linux/resources/unified", {{"memory.max", "1"}}, "linux.resources.unified is not supported yet"},
     };
     for (const Case& tc : cases) {
         CAPTURE(tc.ptr);

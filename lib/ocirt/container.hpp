@@ -49,6 +49,11 @@ public:
     void resume();
     // Every pid in the container's cgroup, as the host sees them.
     std::vector<pid_t> pids() const;
+    // `ocirt update`: merges `resources` into the stored linux.resources
+    // (spec/resources_merge.hpp), writes the result to the cgroup and keeps it
+    // in the config copy. Not on a stopped container. When a write fails the
+    // stored resources are written back (best effort) and nothing is kept.
+    void update(const spec::Resources& resources);
 
 private:
     std::unique_ptr<cgroups::Manager> cgroup() const;

@@ -129,6 +129,13 @@ spec::Resources device_rules(const spec::Config& c) {
     return r;
 }
 
+// linux.resources without its device rules (applied first, with the defaults):
+// errors of the rest name their own field.
+spec::Resources limits(spec::Resources r) {
+    r.devices.clear();
+    return r;
+}
+
 void write_pid_file(const std::string& path, pid_t pid) {
     if (path.empty()) return;
     with_context("--pid-file", [&] { write_atomic(absolute_path(path), std::to_string(pid), 0644); });
@@ -209,6 +216,7 @@ Container create_container(const std::string& root, const std::string& id, const
     cgroup->create();
     rollback.set_cgroup(cgroup.get());
     with_context("linux.resources.devices", [&] { cgroup->apply(device_rules(config)); });
+    if (config.linux && config.linux->resources) cgroup->apply(limits(*config.linux->resources));
     Fd cgroup_fd = cgroup->fd_for_clone_into_cgroup();
 
     linux_::InitContext ictx;

@@ -595,12 +595,9 @@ Resources parse_resources(const nlohmann::json& j, const std::string& path) {
     return r;
 }
 
-Config load_config(const std::string& path, std::string* text_out) {
-    std::string text = read_file(path);  // its errors name the path
-    if (text_out) *text_out = text;
-    json j;
+nlohmann::json parse_json(const std::string& text, const std::string& name) {
     try {
-        j = json::parse(text);
+        return json::parse(text);
     } catch (const json::parse_error& e) {
         // Drop nlohmann's "[json.exception.parse_error.101] " tag; keep the
         // "parse error at line 3, column 5: ..." that follows.
@@ -608,8 +605,14 @@ Config load_config(const std::string& path, std::string* text_out) {
         if (auto end = msg.find("] "); msg.starts_with("[json.exception") && end != msg.npos) {
             msg.remove_prefix(end + 2);
         }
-        throw Error(path + ": invalid JSON: " + std::string(msg));
+        throw Error(name + ": invalid JSON: " + std::string(msg));
     }
+}
+
+Config load_config(const std::string& path, std::string* text_out) {
+    std::string text = read_file(path);  // its errors name the path
+    if (text_out) *text_out = text;
+    json j = parse_json(text, path);
     return with_context(path, [&] { return parse_config(j); });
 }
 

@@ -17,6 +17,9 @@
 
 namespace ocirt::spec {
 
+// JSON text; a syntax error reads "NAME: invalid JSON: parse error at line 3, ...".
+nlohmann::json parse_json(const std::string& text, const std::string& name);
+
 // A whole config.json document.
 Config parse_config(const nlohmann::json& j);
 

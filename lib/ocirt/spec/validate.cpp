@@ -275,7 +275,74 @@ void validate_process(const Process& p, const std::string& path) {
     }
 }
 
+namespace {
+
+// A name that becomes part of a control file's name or of one line written to
+// one: no path separator, no blanks (the kernel splits lines on them).
+bool plain_name(const std::string& s) {
+    return !s.empty() && s.find_first_of("/ \t\n") == std::string::npos;
+}
+
+// "2MB", "64KB", "1GB": the <hugepagesize> of hugetlb.<hugepagesize>.* files.
+bool page_size(const std::string& s) {
+    size_t digits = s.find_first_not_of("0123456789");
+    if (digits == 0 || digits == std::string::npos) return false;
+    std::string unit = s.substr(digits);
+    if (unit == "B") return true;
+    return unit.size() == 2 && unit[1] == 'B' && std::string_view("KMGTPE").find(unit[0]) != std::string_view::npos;
+}
+
+void check_memory(const MemoryResources& m, const std::string& path) {
+    for (auto [name, value] : {std::pair{"limit", m.limit}, std::pair{"reservation", m.reservation},
+                               std::pair{"swap", m.swap}, std::pair{"kernel", m.kernel},
+                               std::pair{"kernelTCP", m.kernel_tcp}}) {
+        if (value && *value < -1)
+            fail(path + "." + name, "must be -1 (unlimited) or a number of bytes, got " + std::to_string(*value));
+    }
+    if (m.swappiness && *m.swappiness > 100)
+        fail(path + ".swappiness", "must be between 0 and 100, got " + std::to_string(*m.swappiness));
+    if (m.limit && m.swap && *m.limit > 0 && *m.swap > 0 && *m.swap < *m.limit)
+        fail(path + ".swap", "memory+swap " + std::to_string(*m.swap) + " is below limit " + std::to_string(*m.limit));
+}
+
+void check_cgroup_names(const Resources& r, const std::string& path) {
+    if (r.block_io) {
+        const auto& wd = r.block_io->weight_device;
+        for (size_t i = 0; i < wd.size(); ++i)
+            if (!wd[i].weight && !wd[i].leaf_weight)
+                fail(at(path + ".blockIO.weightDevice", i), "needs weight or leafWeight");
+    }
+    for (size_t i = 0; i < r.hugepage_limits.size(); ++i) {
+        const std::string& size = r.hugepage_limits[i].page_size;
+        if (!page_size(size))
+            fail(at(path + ".hugepageLimits", i) + ".pageSize", "must be like \"2MB\" or \"64KB\", got " + quote(size));
+    }
+    if (r.network) {
+        const auto& prios = r.network->priorities;
+        for (size_t i = 0; i < prios.size(); ++i)
+            if (!plain_name(prios[i].name))
+                fail(at(path + ".network.priorities", i) + ".name", "not an interface name: " + quote(prios[i].name));
+    }
+    for (const auto& [device, limit] : r.rdma) {
+        std::string p = path + ".rdma[" + quote(device) + "]";
+        if (!plain_name(device)) fail(p, "not a device name");
+        if (!limit.hca_handles && !limit.hca_objects) fail(p, "needs hcaHandles or hcaObjects");
+    }
+    for (const auto& [key, value] : r.unified) {
+        if (!plain_name(key) || key == "." || key == "..")
+            fail(path + ".unified[" + quote(key) + "]", "must be the name of a file in the container's cgroup");
+    }
+}
+
+void check_resources(const Resources& r, const std::string& path) {
+    if (r.memory) check_memory(*r.memory, path + ".memory");
+    check_cgroup_names(r, path);
+}
+
+}  // namespace
+
 void validate_resources(const Resources& r, const std::string& path) {
+    check_resources(r, path);
     for (size_t i = 0; i < r.devices.size(); ++i) {
         const DeviceRule& d = r.devices[i];
         std::string p = at(path + ".devices", i);
@@ -314,14 +381,10 @@ void validate(const Config& c) {
 
 namespace {
 
-// Views that are empty when the section is absent, to keep the table short.
+// A view that is empty when the section is absent, to keep the table short.
 const Linux& lin(const Config& c) {
     static const Linux none;
     return c.linux ? *c.linux : none;
-}
-const Resources& res(const Config& c) {
-    static const Resources none;
-    return lin(c).resources ? *lin(c).resources : none;
 }
 
 std::string if_set(bool set, const char* field) { return set ? field : ""; }
@@ -332,14 +395,6 @@ using Probe = std::string (*)(const Config&);
 const Probe kNotSupportedYet[] = {
     [](const Config& c) { return if_set(lin(c).intel_rdt.has_value(), "linux.intelRdt"); },
     [](const Config& c) { return if_set(!lin(c).net_devices.empty(), "linux.netDevices"); },
-    [](const Config& c) { return if_set(res(c).memory.has_value(), "linux.resources.memory"); },
-    [](const Config& c) { return if_set(res(c).cpu.has_value(), "linux.resources.cpu"); },
-    [](const Config& c) { return if_set(res(c).pids.has_value(), "linux.resources.pids"); },
-    [](const Config& c) { return if_set(res(c).block_io.has_value(), "linux.resources.blockIO"); },
-    [](const Config& c) { return if_set(!res(c).hugepage_limits.empty(), "linux.resources.hugepageLimits"); },
-    [](const Config& c) { return if_set(res(c).network.has_value(), "linux.resources.network"); },
-    [](const Config& c) { return if_set(!res(c).rdma.empty(), "linux.resources.rdma"); },
-    [](const Config& c) { return if_set(!res(c).unified.empty(), "linux.resources.unified"); },
 };
 
 }  // namespace

@@ -65,11 +65,14 @@ public:
     // and harmless on v2 (the pid is already there).
     virtual void add_process(pid_t pid) = 0;
 
-    // Foundation: devices only; other resource kinds are rejected by the spec
-    // layer and ignored here. v1: "a" to devices.deny, then each rule in order to
-    // devices.allow or devices.deny; empty rules change nothing. v2: no device
-    // filter yet: throws unless every rule is a wildcard "a" rule or one of
-    // default_device_rules().
+    // Writes the resources to the container's cgroup (call after create()).
+    // Devices: empty rules change nothing (update and the limits pass none).
+    // v1: "a" to devices.deny, then each rule in order to devices.allow or
+    // devices.deny. v2: no device filter yet: throws unless every rule is a
+    // wildcard "a" rule or one of default_device_rules().
+    // Every other field: resources.hpp (apply_v1 on v1 and hybrid, apply_v2
+    // with the controllers enabled in the dirs create() made). Errors name
+    // the field: "linux.resources.memory.limit: ...".
     virtual void apply(const spec::Resources& resources) = 0;
 
     // Every pid in the container's cgroup and its sub-cgroups, sorted, no

@@ -1,5 +1,5 @@
-// cgroup v1 (and hybrid): devices through devices.allow/deny, pause through
-// the freezer hierarchy.
+// cgroup v1 (and hybrid): devices through devices.allow/deny, the other
+// resources in resources_v1.cpp, pause through the freezer hierarchy.
 #include <string>
 
 #include "ocirt/linux/cgroups/base.hpp"
@@ -7,6 +7,7 @@
 #include "ocirt/linux/cgroups/files.hpp"
 #include "ocirt/linux/cgroups/impl.hpp"
 #include "ocirt/linux/cgroups/poll.hpp"
+#include "ocirt/linux/cgroups/resources.hpp"
 #include "ocirt/util/error.hpp"
 
 namespace ocirt::cgroups {
@@ -22,6 +23,14 @@ public:
     using Base::Base;
 
     void apply(const spec::Resources& r) override {
+        apply_devices(r);
+        apply_v1(r, [&](const std::string& controller) -> std::optional<std::string> {
+            const Hierarchy* h = find(controller);
+            return h ? std::optional(dir(*h)) : std::nullopt;
+        });
+    }
+
+    void apply_devices(const spec::Resources& r) {
         if (r.devices.empty()) return;
         const Hierarchy* h = find("devices");
         if (!h) throw Error("linux.resources.devices: the devices cgroup is not mounted");

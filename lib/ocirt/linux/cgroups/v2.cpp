@@ -1,5 +1,6 @@
-// cgroup v2: one hierarchy; pause with cgroup.freeze, kill with cgroup.kill.
-// Controllers (subtree_control) and the eBPF device filter come later.
+// cgroup v2: one hierarchy; pause with cgroup.freeze, kill with cgroup.kill;
+// the other resources (and subtree_control) in resources_v2.cpp. The eBPF
+// device filter comes later.
 #include <sstream>
 
 #include "ocirt/linux/cgroups/base.hpp"
@@ -7,6 +8,7 @@
 #include "ocirt/linux/cgroups/files.hpp"
 #include "ocirt/linux/cgroups/impl.hpp"
 #include "ocirt/linux/cgroups/poll.hpp"
+#include "ocirt/linux/cgroups/resources.hpp"
 #include "ocirt/util/error.hpp"
 
 namespace ocirt::cgroups {
@@ -29,6 +31,8 @@ public:
         for (const auto& rule : r.devices)
             if (!needs_no_v2_filter(rule))
                 throw Error("linux.resources.devices: not supported on cgroup v2 yet");
+        const Hierarchy& h = hierarchies().front();
+        apply_v2(r, V2Target{h.mountpoint, leaf(), [this](const std::string& d) { return made(d); }});
     }
 
     void freeze() override {
