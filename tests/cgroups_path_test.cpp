@@ -75,12 +75,3 @@ TEST_CASE("default device rules are runc's allow list", "[cgroups]") {
     }
     CHECK(got.size() == 11);
 }
-
-TEST_CASE("v2 tolerates only wildcard and default device rules", "[cgroups]") {
-    CHECK(needs_no_v2_filter(rule(false, "", std::nullopt, std::nullopt, "")));
-    CHECK(needs_no_v2_filter(rule(true, "a", std::nullopt, std::nullopt, "rwm")));
-    CHECK(needs_no_v2_filter(rule(true, "c", 1, 3, "rwm")));
-    CHECK_FALSE(needs_no_v2_filter(rule(true, "c", 1, 3, "r")));
-    CHECK_FALSE(needs_no_v2_filter(rule(true, "b", 8, 0, "rwm")));
-    CHECK_FALSE(needs_no_v2_filter(rule(false, "c", 1, 3, "rwm")));
-}

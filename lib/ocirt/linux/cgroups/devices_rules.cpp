@@ -18,11 +18,6 @@ spec::DeviceRule allow(const char* type, std::optional<int64_t> major, std::opti
     return r;
 }
 
-bool same(const spec::DeviceRule& a, const spec::DeviceRule& b) {
-    return a.allow == b.allow && a.type == b.type && a.major == b.major && a.minor == b.minor &&
-           a.access == b.access;
-}
-
 }  // namespace
 
 std::vector<spec::DeviceRule> default_device_rules() {
@@ -71,14 +66,6 @@ std::vector<std::string> render_v1_lines(const spec::DeviceRule& rule) {
     c.type = "c";
     b.type = "b";
     return {render_v1(c), render_v1(b)};
-}
-
-bool needs_no_v2_filter(const spec::DeviceRule& rule) {
-    auto r = normalised(rule);
-    if (r.type == "a" && !r.major && !r.minor) return true;
-    auto defaults = default_device_rules();
-    return std::any_of(defaults.begin(), defaults.end(),
-                       [&](const spec::DeviceRule& d) { return same(normalised(d), r); });
 }
 
 }  // namespace ocirt::cgroups

@@ -27,8 +27,4 @@ std::vector<std::string> render_v1_lines(const spec::DeviceRule& rule);
 // Same rule after the defaults above are filled in (type "a", access "rwm").
 spec::DeviceRule normalised(const spec::DeviceRule& rule);
 
-// True when ignoring the rule on cgroup v2 (no device filter yet) loses
-// nothing the user asked for: a wildcard "a" rule or one of the defaults.
-bool needs_no_v2_filter(const spec::DeviceRule& rule);
-
 }  // namespace ocirt::cgroups

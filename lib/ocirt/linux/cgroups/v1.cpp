@@ -36,13 +36,14 @@ public:
         if (!h) throw Error("linux.resources.devices: the devices cgroup is not mounted");
         const std::string d = dir(*h);
         // Render first: a bad rule must not leave the cgroup half-written.
-        std::vector<std::string> lines;
-        for (const auto& rule : r.devices) lines.push_back(render_v1(rule));
+        std::vector<std::pair<std::string, std::string>> writes;  // file, line
+        for (const auto& rule : r.devices)
+            for (auto& line : render_v1_lines(rule))
+                writes.emplace_back(rule.allow ? "devices.allow" : "devices.deny", std::move(line));
         // Deny everything (drops inherited exceptions), then replay the rules
         // in order: later rules refine earlier ones, as the spec says.
         write_file(join(d, "devices.deny"), "a");
-        for (size_t i = 0; i < lines.size(); ++i)
-            write_file(join(d, r.devices[i].allow ? "devices.allow" : "devices.deny"), lines[i]);
+        for (const auto& [file, line] : writes) write_file(join(d, file), line);
     }
 
     void freeze() override {
@@ -87,12 +88,20 @@ protected:
         if (!h.has("cpuset")) return;
         // A new v1 cpuset starts with no cpus and no mems, and joining it
         // fails (ENOSPC) until they are set: inherit the parent's.
+        for (const char* f : {"cpuset.cpus", "cpuset.mems"}) inherit_cpuset(h, d, f);
+    }
+
+    // Fills d's empty cpuset file from the nearest ancestor that has a value,
+    // filling the empty levels between too: a parent another create just made
+    // may not be filled yet (a race between parallel creates), and an empty
+    // cpuset cannot hold tasks anyway, so filling it breaks nothing.
+    static void inherit_cpuset(const Hierarchy& h, const std::string& d, const char* f) {
+        auto mine = read_file_if_exists(join(d, f));
+        if (!mine || !trim(*mine).empty()) return;  // fake tree, or clone_children did it
+        if (d.size() <= h.mountpoint.size()) return;  // the root is never empty
         const std::string parent = d.substr(0, d.rfind('/'));
-        for (const char* f : {"cpuset.cpus", "cpuset.mems"}) {
-            auto mine = read_file_if_exists(join(d, f));
-            if (!mine || !trim(*mine).empty()) continue;  // fake tree, or clone_children did it
-            write_file(join(d, f), trim(read_file(join(parent, f))));
-        }
+        inherit_cpuset(h, parent, f);
+        write_file(join(d, f), trim(read_file(join(parent, f))));
     }
 
     void kill_round(const std::vector<std::string>& leaves, const std::vector<pid_t>& pids) override {

@@ -4,7 +4,7 @@
 #include <sstream>
 
 #include "ocirt/linux/cgroups/base.hpp"
-#include "ocirt/linux/cgroups/devices_rules.hpp"
+#include "ocirt/linux/cgroups/bpf_device_filter.hpp"
 #include "ocirt/linux/cgroups/files.hpp"
 #include "ocirt/linux/cgroups/impl.hpp"
 #include "ocirt/linux/cgroups/poll.hpp"
@@ -28,9 +28,10 @@ public:
     using Base::Base;
 
     void apply(const spec::Resources& r) override {
-        for (const auto& rule : r.devices)
-            if (!needs_no_v2_filter(rule))
-                throw Error("linux.resources.devices: not supported on cgroup v2 yet");
+        // No rules: leave the filter as it is (create applies the devices in
+        // a call of their own; update never changes them).
+        if (!r.devices.empty())
+            set_device_filter(leaf(), r.devices);  // create names the field
         const Hierarchy& h = hierarchies().front();
         apply_v2(r, V2Target{h.mountpoint, leaf(), [this](const std::string& d) { return made(d); }});
     }
