@@ -67,5 +67,6 @@ Command pause_command();
 Command resume_command();
 Command ps_command();
 Command exec_command();
+Command events_command();
 
 }  // namespace ocirt::cli
