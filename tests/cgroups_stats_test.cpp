@@ -188,7 +188,7 @@ TEST_CASE("v2 stats: one dir, runc's v1-compatible shapes", "[cgroups][stats]") 
     FakeTree::touch(d + "pids.max", "64\n");
     FakeTree::touch(d + "io.stat",
                     "8:0 rbytes=4096 wbytes=8192 rios=1 wios=2 dbytes=0 dios=0\n"
-                    "253:1 rbytes=512 wbytes=0 rios=1 wios=0 dbytes=0 dios=0\n");
+                    "253:1 rbytes=512 wbytes=0 rios=1 wios=0 dbytes=0 dios=0 cost.vrate=135.04\n");
     FakeTree::touch(d + "hugetlb.2MB.current", "2097152\n");
     FakeTree::touch(d + "hugetlb.2MB.max", "max\n");
     FakeTree::touch(d + "hugetlb.2MB.events", "max 3\n");
@@ -277,10 +277,11 @@ TEST_CASE("parsers: blkio, nested keyed, max", "[cgroups][stats]") {
     CHECK(parse_int("-1\n", "f") == -1);
     CHECK_THROWS_WITH(parse_blkio("8:0 Read\n", "blk"), Contains("blk"));
     CHECK_THROWS_WITH(parse_blkio("80 Read 1\n", "blk"), Contains("80"));
-    auto n = parse_nested_keyed("8:0 rbytes=1 wbytes=max\n", "io.stat");
+    auto n = parse_nested_keyed("8:0 rbytes=1 cost.vrate=135.04\n", "io.stat");
     REQUIRE(n.size() == 1);
-    CHECK(n[0].values[1] == std::pair<std::string, uint64_t>{"wbytes", kMax});
+    CHECK(n[0].values[1] == std::pair<std::string, std::string>{"cost.vrate", "135.04"});
     CHECK_THROWS_WITH(parse_nested_keyed("8:0 rbytes\n", "io.stat"), Contains("io.stat"));
+    CHECK_THROWS_WITH(parse_nested_keyed("sda rbytes=1\n", "io.stat"), Contains("sda"));
 }
 
 TEST_CASE("v1 oom watch: registers on memory.oom_control, counts eventfd signals", "[cgroups][oom]") {

@@ -50,8 +50,9 @@ std::unique_ptr<cgroups::Manager> cgroup_of(const Container& c) {
     return cgroups::open(s.cgroup_path, {}, s.cgroup_created);
 }
 
+// Reads a non-blocking fd (the timerfd's expiration count) until it is empty.
 void drain(int fd) {
-    char buf[sizeof(signalfd_siginfo)];
+    char buf[64];
     while (::read(fd, buf, sizeof buf) > 0) {
     }
 }

@@ -126,7 +126,7 @@ std::vector<NestedKeyedLine> parse_nested_keyed(std::string_view text, const std
         for (size_t i = 1; i < w.size(); ++i) {
             auto eq = w[i].find('=');
             if (eq == std::string_view::npos) malformed(path, w[i]);
-            line.values.emplace_back(std::string(w[i].substr(0, eq)), parse_uint(w[i].substr(eq + 1), path));
+            line.values.emplace_back(w[i].substr(0, eq), w[i].substr(eq + 1));
         }
         out.push_back(std::move(line));
     }

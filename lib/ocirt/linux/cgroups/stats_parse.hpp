@@ -25,10 +25,11 @@ std::vector<BlkioEntry> parse_blkio(std::string_view text, const std::string& pa
 void parse_usage_all(std::string_view text, const std::string& path, std::vector<uint64_t>& user,
                      std::vector<uint64_t>& system);
 
-// "MAJ:MIN key=value key=value ..." lines (io.stat).
+// "MAJ:MIN key=value key=value ..." lines (io.stat). Values stay text: some
+// keys (iocost's debug ones) are not integers, and readers parse only theirs.
 struct NestedKeyedLine {
     uint64_t major = 0, minor = 0;
-    std::vector<std::pair<std::string, uint64_t>> values;
+    std::vector<std::pair<std::string, std::string>> values;
 };
 std::vector<NestedKeyedLine> parse_nested_keyed(std::string_view text, const std::string& path);
 

@@ -59,13 +59,14 @@ void read_io(const StatDir& d, Blkio& b) {
     auto t = d.text("io.stat");
     if (!t) return;
     for (const auto& line : parse_nested_keyed(*t, d.path("io.stat"))) {
-        for (const auto& [key, value] : line.values) {
+        for (const auto& [key, text] : line.values) {
             std::vector<BlkioEntry>* table = nullptr;
             std::string op;
             if (key == "rbytes" || key == "wbytes") table = &b.io_service_bytes_recursive;
             if (key == "rios" || key == "wios") table = &b.io_serviced_recursive;
             if (!table) continue;  // dbytes, dios: no v1 table to put them in
-            table->push_back(BlkioEntry{line.major, line.minor, key[0] == 'r' ? "Read" : "Write", value});
+            table->push_back(BlkioEntry{line.major, line.minor, key[0] == 'r' ? "Read" : "Write",
+                                        parse_uint(text, d.path("io.stat"))});
         }
     }
 }
