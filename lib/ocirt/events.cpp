@@ -10,6 +10,8 @@
 #include <sys/timerfd.h>
 #include <unistd.h>
 
+#include <optional>
+
 #include "ocirt/container.hpp"
 #include "ocirt/linux/cgroups/manager.hpp"
 #include "ocirt/linux/cgroups/oom.hpp"
@@ -90,14 +92,14 @@ int run(const Container& c, const Options& opts, int out) {
         }
         if (fds[2].revents) {
             drain(timer.get());  // ticks missed while busy make one event, as in runc
+            std::optional<cgroups::Stats> stats;
             try {
-                auto stats = cgroups::read_stats(*cgroup);
-                if (init.wait_exit(0)) break;  // read from a cgroup being removed
-                write_line(out, stats_event(c.id(), stats));
+                stats = cgroups::read_stats(*cgroup);
             } catch (const Error& e) {
-                if (init.wait_exit(0)) break;
-                spdlog::error("events {}: {}", c.id(), e.what());  // runc also goes on
+                if (!init.wait_exit(0)) spdlog::error("events {}: {}", c.id(), e.what());  // runc goes on too
             }
+            if (init.wait_exit(0)) break;  // what was read came from a cgroup being emptied
+            if (stats) write_line(out, stats_event(c.id(), *stats));
         }
         if (fds[1].revents) break;  // the init exited: the container stopped
         if (fds[0].revents) {
