@@ -68,5 +68,6 @@ Command resume_command();
 Command ps_command();
 Command exec_command();
 Command update_command();
+Command events_command();
 
 }  // namespace ocirt::cli

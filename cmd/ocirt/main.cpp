@@ -17,7 +17,7 @@ using namespace ocirt;
 namespace {
 
 std::vector<cli::Command> commands() {
-    return {cli::create_command(), cli::delete_command(), cli::exec_command(), cli::kill_command(),  cli::list_command(),
+    return {cli::create_command(), cli::delete_command(), cli::events_command(), cli::exec_command(), cli::kill_command(),  cli::list_command(),
             cli::pause_command(),  cli::ps_command(),     cli::resume_command(), cli::run_command(),
             cli::spec_command(),   cli::start_command(),  cli::state_command(), cli::update_command()};
 }

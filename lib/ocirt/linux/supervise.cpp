@@ -14,6 +14,16 @@ namespace ocirt::linux_ {
 BlockedSignals::BlockedSignals() {
     sigfillset(&set_);
     for (int s : {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP, SIGSYS}) sigdelset(&set_, s);
+    block();
+}
+
+BlockedSignals::BlockedSignals(std::initializer_list<int> only) {
+    sigemptyset(&set_);
+    for (int s : only) sigaddset(&set_, s);
+    block();
+}
+
+void BlockedSignals::block() {
     if (::sigprocmask(SIG_BLOCK, &set_, &old_) != 0) throw_errno("block signals");
     fd_.reset(::signalfd(-1, &set_, SFD_CLOEXEC | SFD_NONBLOCK));
     if (!fd_) throw_errno("signalfd");

@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <sys/types.h>
 
+#include <initializer_list>
 #include <optional>
 
 #include "ocirt/linux/console_relay.hpp"
@@ -17,12 +18,15 @@ namespace ocirt::linux_ {
 class BlockedSignals {
 public:
     BlockedSignals();
+    // Only these signals (events: SIGINT and SIGTERM).
+    explicit BlockedSignals(std::initializer_list<int> only);
     ~BlockedSignals();
     BlockedSignals(const BlockedSignals&) = delete;
     BlockedSignals& operator=(const BlockedSignals&) = delete;
     int fd() const { return fd_.get(); }
 
 private:
+    void block();
     sigset_t set_, old_;
     Fd fd_;
 };
