@@ -67,5 +67,8 @@ Command pause_command();
 Command resume_command();
 Command ps_command();
 Command exec_command();
+Command features_command();
+Command checkpoint_command();
+Command restore_command();
 
 }  // namespace ocirt::cli
