@@ -5,7 +5,7 @@
 
 load helpers
 
-VERBS=(create start state kill delete run list spec)
+VERBS=(create start state kill delete run list spec features checkpoint restore)
 
 @test "--version: '<name> version X' and a 'spec: X.Y.Z' line" {
     run --separate-stderr ocirt_noroot --version

@@ -22,7 +22,8 @@ setup_file() {
     mkdir -p "$e/storage" "$e/run" "$e/tmp"
     # What the README tells users to put in containers.conf, plus what this machine needs:
     # ulimits within the hard limits (root lacks CAP_SYS_RESOURCE), cgroupfs (no systemd),
-    # no network (no CNI/netavark), and everything of podman's under $ENGINE_DIR.
+    # no network (no CNI/netavark), no default pids limit (the limits test asks for one), and
+    # everything of podman's under $ENGINE_DIR.
     cat >"$e/containers.conf" <<EOF
 [containers]
 default_ulimits = ["nofile=1024:4096", "nproc=1024:4096"]
@@ -230,18 +231,32 @@ status_of() {
 }
 
 @test "podman run: --pids-limit and --memory reach the container's cgroup" {
-    run prun --rm --pids-limit 42 "$IMAGE" cat /sys/fs/cgroup/pids/pids.max
-    if [[ $status -ne 0 && $output == *"linux.resources.pids is not supported"* ]]; then
+    if ocirt_refuses '.linux.resources.pids = {limit: 42}'; then
         skip "ocirt does not apply linux.resources.pids yet"
     fi
+    run prun --rm --pids-limit 42 "$IMAGE" cat /sys/fs/cgroup/pids/pids.max
     assert_success
     assert_output_equals 42
-    run prun --rm --memory 64m "$IMAGE" cat /sys/fs/cgroup/memory/memory.limit_in_bytes
-    if [[ $status -ne 0 && $output == *"linux.resources.memory is not supported"* ]]; then
+    if ocirt_refuses '.linux.resources.memory = {limit: 67108864}'; then
         skip "ocirt does not apply linux.resources.memory yet"
     fi
+    run prun --rm --memory 64m "$IMAGE" cat /sys/fs/cgroup/memory/memory.limit_in_bytes
     assert_success
     assert_output_equals 67108864
+}
+
+@test "podman update --memory: the new limit reaches the running container (ocirt update)" {
+    "$OCIRT" update --help >/dev/null 2>&1 || skip "ocirt has no update verb yet"
+    if ocirt_refuses '.linux.resources.memory = {limit: 67108864}'; then
+        skip "ocirt does not apply linux.resources.memory yet"
+    fi
+    run prun -d --name "$NAME" --memory 64m "$IMAGE" sleep "$MARK"
+    assert_success
+    run pm update --memory 96m "$NAME"
+    assert_success
+    run pm exec "$NAME" cat /sys/fs/cgroup/memory/memory.limit_in_bytes
+    assert_success
+    assert_output_equals 100663296
 }
 
 @test "podman container checkpoint: fails with ocirt's reason, the container keeps running" {
