@@ -62,6 +62,7 @@ create_ok() {
 }
 
 @test "features: every listed mount option is accepted by create (and acl, not listed, is not)" {
+    skip_if_runc "runc 1.1 lists \"defaults\" but gives it to the filesystem, which refuses it"
     local n
     n=$(feature '.mountOptions | length')
     ((n > 50)) || fail "only $n mount options"
@@ -99,15 +100,18 @@ create_ok() {
         | .linux.uidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
         | .linux.gidMappings = [{containerID: 0, hostID: 100000, size: 65536}]' \
         --argjson ns "$(jq -c .linux.namespaces "$FEATURES")"
-    local ns
-    run_sh 'for ns in cgroup ipc mnt net pid time user uts; do readlink /proc/self/ns/$ns; done'
+    # /proc/self/ns names of the listed types
+    local names
+    names=$(jq -r '.linux.namespaces[] | {mount: "mnt", network: "net"}[.] // .' "$FEATURES")
+    run_sh "for ns in $(echo $names); do readlink /proc/self/ns/\$ns; done"
     assert_success
-    local i=0
-    for ns in cgroup ipc mnt net pid time user uts; do
-        [[ ${lines[i]} == "$ns:"* && ${lines[i]} != "$(readlink /proc/self/ns/$ns)" ]] ||
-            fail "$ns namespace is the host's: ${lines[i]}"
-        i=$((i + 1))
+    local ns n=0
+    for ns in $names; do
+        [[ ${lines[n]} == "$ns:"* && ${lines[n]} != "$(readlink /proc/self/ns/$ns)" ]] ||
+            fail "$ns namespace is the host's: ${lines[n]}"
+        n=$((n + 1))
     done
+    assert_equal "$n" "$(feature '.linux.namespaces | length')" "namespaces checked"
 }
 
 @test "features: every listed hook kind runs" {
@@ -186,12 +190,13 @@ create_ok() {
 
 @test "features: intelRdt and rdma not enabled, and create refuses them" {
     ocirt_only assert_equal "$(feature .linux.intelRdt.enabled)" false "intelRdt.enabled"
-    update_config '.linux.intelRdt = {closID: "x"}'
-    run --separate-stderr ocirt create --bundle "$BUNDLE" "$CID"
-    assert_failure
-    ocirt_only assert_stderr_contains "linux.intelRdt is not supported"
-    assert_nothing_left
-
+    if [[ $(feature .linux.intelRdt.enabled) == false ]]; then
+        update_config '.linux.intelRdt = {closID: "x"}'
+        run --separate-stderr ocirt create --bundle "$BUNDLE" "$CID"
+        assert_failure
+        ocirt_only assert_stderr_contains "linux.intelRdt is not supported"
+        assert_nothing_left
+    fi
     if [[ $(feature .linux.cgroup.rdma) == false ]]; then
         update_config 'del(.linux.intelRdt) | .linux.resources.rdma = {"mlx4_0": {hcaHandles: 1}}'
         run --separate-stderr ocirt create --bundle "$BUNDLE" "$CID"
