@@ -5,7 +5,9 @@
 #   make bundles    build the busybox test rootfs in bundles/busybox/rootfs
 #   make demo       deps + build + bundles, then run the busybox demo container
 #   make unit       run the Catch2 unit tests
-#   make integration  run the bats integration tests against build/ocirt (root)
+#   make integration  run the bats integration tests against build/ocirt (root), then the
+#                   engine suites (integration/engines: podman, containerd)
+#   make engines    only the engine suites
 #   make test       everything CI runs; ends with one line "N passed, N failed"
 #   make install    install build/ocirt to $(PREFIX)/bin (PREFIX=/usr/local)
 #   make bench      ocirt, runc and crun side by side (root): prints and writes bench/RESULTS.md
@@ -43,9 +45,12 @@ endif
 # Debian packages needed to build, build the bundles and run the tests.
 DEPS := g++ cmake make pkg-config nlohmann-json3-dev libseccomp-dev libcap-ng-dev \
         libspdlog-dev catch2 busybox-static bats jq python3 python3-jsonschema procps \
-        golang-github-containers-common
+        golang-github-containers-common podman conmon containerd
 
-.PHONY: all build deps bundles demo unit integration test install bench clean
+.PHONY: all build deps bundles demo unit integration engines test install bench clean
+
+# The engine suites run after the runtime's own; each skips itself when its engine is missing.
+ENGINE_SUITES := integration/engines/podman.bats integration/engines/containerd.bats
 
 all: build
 
@@ -88,8 +93,14 @@ unit: build
 integration: build bundles
 	@mkdir -p $(LOG_DIR); \
 	echo "+ OCIRT=$(OCIRT) bats --tap $(BATS_FLAGS) integration/"; \
-	OCIRT=$(OCIRT) bats --tap $(BATS_FLAGS) integration/ 2>&1 | tee $(LOG_DIR)/integration.tap || true; \
+	OCIRT=$(OCIRT) bats --tap $(BATS_FLAGS) integration/ $(ENGINE_SUITES) 2>&1 | tee $(LOG_DIR)/integration.tap || true; \
 	integration/summarize.sh --integration $(LOG_DIR)/integration.tap
+
+engines: build bundles
+	@mkdir -p $(LOG_DIR); \
+	echo "+ OCIRT=$(OCIRT) bats --tap $(BATS_FLAGS) $(ENGINE_SUITES)"; \
+	OCIRT=$(OCIRT) bats --tap $(BATS_FLAGS) $(ENGINE_SUITES) 2>&1 | tee $(LOG_DIR)/engines.tap || true; \
+	integration/summarize.sh --integration $(LOG_DIR)/engines.tap
 
 # Runs both runners even if the first fails, prints each one's summary and the
 # total as the last line ("N passed, N failed"), fails if anything failed.
@@ -102,7 +113,7 @@ test: deps build bundles
 		echo "$(UNIT_TESTS) was not built" | tee $(LOG_DIR)/unit.log; \
 	fi; \
 	echo "=== integration tests (bats, OCIRT=$(OCIRT))"; \
-	OCIRT=$(OCIRT) bats --tap $(BATS_FLAGS) integration/ 2>&1 | tee $(LOG_DIR)/integration.tap || true; \
+	OCIRT=$(OCIRT) bats --tap $(BATS_FLAGS) integration/ $(ENGINE_SUITES) 2>&1 | tee $(LOG_DIR)/integration.tap || true; \
 	echo "=== summary"; \
 	integration/summarize.sh --unit $(LOG_DIR)/unit.log --integration $(LOG_DIR)/integration.tap
 

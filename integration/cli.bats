@@ -5,7 +5,7 @@
 
 load helpers
 
-VERBS=(create start state kill delete run list spec)
+VERBS=(create start state kill delete run list spec features checkpoint restore)
 
 @test "--version: '<name> version X' and a 'spec: X.Y.Z' line" {
     run --separate-stderr ocirt_noroot --version
@@ -83,6 +83,18 @@ VERBS=(create start state kill delete run list spec)
     run ocirt delete --force "$CID"
     assert_success
     [[ ! -e $ROOT/$CID ]] || fail "$ROOT/$CID is still there after delete"
+}
+
+@test "--root: a root that does not exist is made, with its parents, mode 0700 (containerd's shim)" {
+    update_config ".process.args = $LONG_ARGS"
+    local root=$ROOT/new/ns
+    # Not under `run`: the container would hold its output pipe open.
+    "$OCIRT" --root "$root" create --bundle "$BUNDLE" "$CID" </dev/null >"$BUNDLE/out" 2>&1 ||
+        fail "create: $(cat "$BUNDLE/out")"
+    [[ -d $root/$CID ]] || fail "no $root/$CID"
+    assert_equal "$(stat -c %a "$ROOT/new") $(stat -c %a "$root")" "700 700" "modes of the new dirs"
+    "$OCIRT" --root "$root" delete --force "$CID" </dev/null || fail "delete --force"
+    rm -r "$ROOT/new"
 }
 
 @test "--root: two roots do not see each other's containers" {

@@ -63,6 +63,37 @@ counting_container() {
     assert_nothing_left "$CID"
 }
 
+@test "kill KILL and kill --all KILL of a paused container: it stops (its cgroup is thawed)" {
+    local all
+    for all in "" --all; do
+        counting_container
+        ocirt pause "$CID"
+        run ocirt kill $all "$CID" KILL
+        assert_success
+        wait_for_status "$CID" stopped 10
+        run ocirt delete "$CID"
+        assert_success
+        assert_nothing_left "$CID"
+        rm -rf "$BUNDLE/rootfs"
+    done
+}
+
+@test "kill TERM of a paused container: it stays paused, the signal waits for resume" {
+    set_sh "trap 'exit 3' TERM; sleep $MARK & wait"
+    create_and_start "$CID"
+    local i
+    for i in $(seq 50); do  # the trap is set once sleep runs
+        pgrep -f -- "^sleep $MARK" >/dev/null && break
+        sleep 0.1
+    done
+    ocirt pause "$CID"
+    run ocirt kill "$CID" TERM
+    assert_success
+    assert_equal "$(state_field "$CID" .status)" paused "status after kill TERM"
+    ocirt resume "$CID"
+    wait_for_status "$CID" stopped 10
+}
+
 @test "ps: the table lists the container's processes and no others" {
     counting_container
     run --separate-stderr ocirt ps "$CID"

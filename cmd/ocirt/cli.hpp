@@ -69,5 +69,8 @@ Command ps_command();
 Command exec_command();
 Command update_command();
 Command events_command();
+Command features_command();
+Command checkpoint_command();
+Command restore_command();
 
 }  // namespace ocirt::cli

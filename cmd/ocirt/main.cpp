@@ -1,13 +1,14 @@
 // ocirt: global flags, then dispatch to a verb. Every failure is printed as
 // "ocirt: <message>" on stderr (and logged to --log), exit code 1.
-#include <seccomp.h>
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
 #include <cstring>
 
 #include "cli.hpp"
+#include "ocirt/commit.hpp"
 #include "ocirt/linux/readonly_exe.hpp"
+#include "ocirt/linux/seccomp.hpp"
 #include "ocirt/util/error.hpp"
 #include "ocirt/util/log.hpp"
 #include "ocirt/version.hpp"
@@ -17,9 +18,11 @@ using namespace ocirt;
 namespace {
 
 std::vector<cli::Command> commands() {
-    return {cli::create_command(), cli::delete_command(), cli::events_command(), cli::exec_command(), cli::kill_command(),  cli::list_command(),
-            cli::pause_command(),  cli::ps_command(),     cli::resume_command(), cli::run_command(),
-            cli::spec_command(),   cli::start_command(),  cli::state_command(), cli::update_command()};
+    return {cli::checkpoint_command(), cli::create_command(),  cli::delete_command(), cli::events_command(),
+            cli::exec_command(),       cli::features_command(), cli::kill_command(),  cli::list_command(),
+            cli::pause_command(),      cli::ps_command(),       cli::restore_command(), cli::resume_command(),
+            cli::run_command(),        cli::spec_command(),     cli::start_command(), cli::state_command(),
+            cli::update_command()};
 }
 
 cli::Command global_command() {
@@ -40,10 +43,12 @@ cli::Command global_command() {
     return g;
 }
 
+// runc's shape ("runc version", "commit:", "spec:", "go:", "libseccomp:"),
+// without the go line; engines show it as is (podman info, crictl version).
 void print_version() {
-    const scmp_version* v = seccomp_version();
-    std::printf("ocirt version %s\nspec: %s\nlibseccomp: %u.%u.%u\n", kVersion, kSpecVersion,
-                v ? v->major : 0, v ? v->minor : 0, v ? v->micro : 0);
+    std::printf("ocirt version %s\n", kVersion);
+    if (*kCommit) std::printf("commit: %s\n", kCommit);
+    std::printf("spec: %s\nlibseccomp: %s\n", kSpecVersion, linux_::libseccomp_version().c_str());
 }
 
 void print_usage(const std::vector<cli::Command>& cmds) {

@@ -107,14 +107,20 @@ void Container::start() {
 void Container::signal(int sig, bool all) {
     if (status() == Status::stopped)
         throw Error("cannot kill container \"" + id() + "\": it is not running");
+    // A frozen process cannot act on SIGKILL: a paused container that is
+    // killed is thawed (runc thaws after every kill --all; the containerd shim
+    // kills paused tasks and waits for them to exit). Other signals stay
+    // pending until resume.
+    const bool thaw = sig == SIGKILL && status() == Status::paused;
     if (all && !state_.cgroup_path.empty()) {
         for (pid_t p : cgroup()->pids())
             if (::kill(p, sig) != 0 && errno != ESRCH) throw_errno("kill " + std::to_string(p));
-        return;
+    } else {
+        auto pidfd = linux_::PidFd::open(state_.pid, state_.pid_start_time);
+        if (!pidfd.valid() || !pidfd.signal(sig))
+            throw Error("cannot kill container \"" + id() + "\": it is not running");
     }
-    auto pidfd = linux_::PidFd::open(state_.pid, state_.pid_start_time);
-    if (!pidfd.valid() || !pidfd.signal(sig))
-        throw Error("cannot kill container \"" + id() + "\": it is not running");
+    if (thaw) cgroup()->thaw();
 }
 
 void Container::kill_and_wait() {

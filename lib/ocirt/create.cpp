@@ -184,7 +184,12 @@ Container create_container(const std::string& root, const std::string& id, const
     if (!plan.has(spec::NamespaceType::mount))
         throw Error("linux.namespaces: a mount namespace is required");
 
-    if (::mkdir(root.c_str(), 0700) != 0 && errno != EEXIST) throw_errno("state root " + root);
+    // runc makes the root and its parents (the containerd shim passes <root>/<namespace>).
+    try {
+        mkdir_all(root, 0700);
+    } catch (Error& e) {
+        throw e.wrap("state root " + root);
+    }
     const std::string dir = root + "/" + id;
     if (::mkdir(dir.c_str(), 0711) != 0) {
         if (errno == EEXIST) throw Error("container \"" + id + "\" already exists");

@@ -43,6 +43,18 @@ std::vector<unsigned> resolve_set(const std::optional<std::vector<std::string>>&
 
 }  // namespace
 
+std::vector<std::string> capability_names() {
+    std::vector<std::string> names;
+    for (unsigned c = 0; c <= CAP_LAST_CAP; ++c) {
+        const char* n = capng_capability_to_name(c);
+        if (!n) continue;
+        std::string name = std::string("CAP_") + n;
+        std::transform(name.begin(), name.end(), name.begin(), [](unsigned char ch) { return std::toupper(ch); });
+        if (cap_number(name) == static_cast<int>(c)) names.push_back(std::move(name));
+    }
+    return names;
+}
+
 CapabilitySets resolve_capabilities(const std::optional<spec::Capabilities>& caps) {
     CapabilitySets s;
     if (!caps) return s;

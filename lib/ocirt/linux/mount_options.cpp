@@ -4,6 +4,7 @@
 
 #include <sys/mount.h>
 
+#include <algorithm>
 #include <map>
 
 #include "ocirt/util/error.hpp"
@@ -105,6 +106,17 @@ const std::map<std::string, RecursiveOption>& recursive_options() {
     return table;
 }
 
+// The options of mounts[] that are neither mount(2) flags nor attributes.
+using ExtensionOption = void (*)(MountOptions&);
+const std::map<std::string, ExtensionOption>& extension_options() {
+    static const std::map<std::string, ExtensionOption> table = {
+        {"idmap", [](MountOptions& m) { m.idmap = true; m.idmap_recursive = false; }},
+        {"ridmap", [](MountOptions& m) { m.idmap = true; m.idmap_recursive = true; }},
+        {"tmpcopyup", [](MountOptions& m) { m.tmpcopyup = true; }},
+    };
+    return table;
+}
+
 void apply_recursive(MountAttrChange& r, const RecursiveOption& o) {
     if (o.is_atime) {
         r.clr |= MOUNT_ATTR__ATIME;
@@ -185,11 +197,8 @@ MountOptions parse_mount_options(const std::vector<std::string>& options, const 
             m.propagation.push_back(p->second);
         } else if (auto r = recursive_options().find(o); r != recursive_options().end()) {
             apply_recursive(m.recursive, r->second);
-        } else if (o == "idmap" || o == "ridmap") {
-            m.idmap = true;
-            m.idmap_recursive = o == "ridmap";
-        } else if (o == "tmpcopyup") {
-            m.tmpcopyup = true;
+        } else if (auto x = extension_options().find(o); x != extension_options().end()) {
+            x->second(m);
         } else {
             FsOption d;
             d.index = i;
@@ -250,6 +259,16 @@ MountOptions parse_mount(const spec::Mount& m, const std::string& where) {
                         ": tmpcopyup makes a new mount, it cannot remount");
     }
     return o;
+}
+
+std::vector<std::string> mount_option_names() {
+    std::vector<std::string> names;
+    for (const auto& [name, _] : flag_options()) names.push_back(name);
+    for (const auto& [name, _] : propagation_options()) names.push_back(name);
+    for (const auto& [name, _] : recursive_options()) names.push_back(name);
+    for (const auto& [name, _] : extension_options()) names.push_back(name);
+    std::sort(names.begin(), names.end());
+    return names;
 }
 
 void check_mounts(const spec::Config& c) {

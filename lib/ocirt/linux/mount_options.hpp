@@ -56,6 +56,11 @@ struct MountOptions {
     std::string data_string() const;  // "a=b,c": the data argument of mount(2)
 };
 
+// Every option name parse_mount_options knows (mount(2) flags, propagation,
+// recursive attributes, idmap, ridmap, tmpcopyup), sorted; not the filesystem
+// options it passes on. For `ocirt features` (mountOptions).
+std::vector<std::string> mount_option_names();
+
 // Parses options alone; `where` names the field ("mounts[3].options").
 MountOptions parse_mount_options(const std::vector<std::string>& options, const std::string& where);
 

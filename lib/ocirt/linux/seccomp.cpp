@@ -361,6 +361,12 @@ Fd load_seccomp(const SeccompProgram& p) {
     return Fd();
 }
 
+std::string libseccomp_version() {
+    const scmp_version* v = seccomp_version();
+    if (!v) return "unknown";
+    return std::to_string(v->major) + "." + std::to_string(v->minor) + "." + std::to_string(v->micro);
+}
+
 SeccompFeatures seccomp_features() {
     SeccompFeatures f;
     for (const auto& a : kActions) f.actions.emplace_back(a.name);

@@ -99,6 +99,9 @@ struct SeccompFeatures {
 };
 SeccompFeatures seccomp_features();
 
+// The version of the libseccomp ocirt runs with, "2.5.4".
+std::string libseccomp_version();
+
 namespace detail {
 // SHA-256 of `data`, lowercase hex (used by seccomp_cache_key; tested alone).
 std::string sha256_hex(std::string_view data);

@@ -317,4 +317,22 @@ struct Config {
 
 const char* to_string(NamespaceType t);
 
+// Every namespace type config.json can name, in the enum's order.
+inline constexpr NamespaceType kNamespaceTypes[] = {
+    NamespaceType::pid,  NamespaceType::network, NamespaceType::mount,  NamespaceType::ipc,
+    NamespaceType::uts,  NamespaceType::user,    NamespaceType::cgroup, NamespaceType::time,
+};
+
+// Every hook list of config.json: its JSON name and its member of Hooks, in
+// lifecycle order. The parser reads, and `features` reports, exactly these.
+struct HookKind {
+    const char* name;
+    std::vector<Hook> Hooks::*list;
+};
+inline constexpr HookKind kHookKinds[] = {
+    {"prestart", &Hooks::prestart},   {"createRuntime", &Hooks::create_runtime},
+    {"createContainer", &Hooks::create_container}, {"startContainer", &Hooks::start_container},
+    {"poststart", &Hooks::poststart}, {"poststop", &Hooks::poststop},
+};
+
 }  // namespace ocirt::spec

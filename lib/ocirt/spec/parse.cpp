@@ -325,26 +325,19 @@ void read(const json& j, const std::string& path, Hook& out) {
 
 void read(const json& j, const std::string& path, Hooks& out) {
     Obj o(j, path);
-    o.opt("prestart", out.prestart);
-    o.opt("createRuntime", out.create_runtime);
-    o.opt("createContainer", out.create_container);
-    o.opt("startContainer", out.start_container);
-    o.opt("poststart", out.poststart);
-    o.opt("poststop", out.poststop);
+    for (const HookKind& k : kHookKinds) o.opt(k.name, out.*k.list);
 }
 
 void read(const json& j, const std::string& path, NamespaceType& out) {
-    static const std::map<std::string, NamespaceType, std::less<>> types = {
-        {"pid", NamespaceType::pid},       {"network", NamespaceType::network},
-        {"mount", NamespaceType::mount},   {"ipc", NamespaceType::ipc},
-        {"uts", NamespaceType::uts},       {"user", NamespaceType::user},
-        {"cgroup", NamespaceType::cgroup}, {"time", NamespaceType::time},
-    };
     std::string name;
     read(j, path, name);
-    auto it = types.find(name);
-    if (it == types.end()) fail(path, "unknown namespace type " + quote(name));
-    out = it->second;
+    for (NamespaceType t : kNamespaceTypes) {
+        if (name == to_string(t)) {
+            out = t;
+            return;
+        }
+    }
+    fail(path, "unknown namespace type " + quote(name));
 }
 
 void read(const json& j, const std::string& path, Namespace& out) {

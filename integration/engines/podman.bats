@@ -1,0 +1,259 @@
+#!/usr/bin/env bats
+# podman (through conmon) with ocirt as its OCI runtime: run and its exit codes (127 and 126
+# from ocirt's JSON log messages), detached containers with exec, pause/unpause, stop, kill,
+# rm; a terminal through a pty; stdin; limits; several containers at once; podman info; the
+# checkpoint error. Skipped when podman or conmon is not installed.
+#
+# podman gets a private containers.conf and storage.conf (see engines.bash); ocirt keeps its
+# state in its default root, /run/ocirt (the cleanup process conmon starts does not pass
+# podman's --runtime-flag on), so each test checks that no state dir it added is left there.
+
+load engines
+
+IMAGE=localhost/ocirt-busybox
+OCIRT_STATE_ROOT=/run/ocirt
+
+setup_file() {
+    if ! command -v podman >/dev/null || ! command -v conmon >/dev/null; then
+        skip "podman and conmon are not installed (apt-get install podman conmon)"
+    fi
+    engine_setup_file podman
+    local e=$ENGINE_DIR
+    mkdir -p "$e/storage" "$e/run" "$e/tmp"
+    # What the README tells users to put in containers.conf, plus what this machine needs:
+    # ulimits within the hard limits (root lacks CAP_SYS_RESOURCE), cgroupfs (no systemd),
+    # no network (no CNI/netavark), no default pids limit (the limits test asks for one), and
+    # everything of podman's under $ENGINE_DIR.
+    cat >"$e/containers.conf" <<EOF
+[containers]
+default_ulimits = ["nofile=1024:4096", "nproc=1024:4096"]
+netns = "none"
+pids_limit = 0
+log_driver = "k8s-file"
+
+[engine]
+runtime = "ocirt"
+runtime_supports_json = ["crun", "runc", "kata", "runsc", "krun", "ocirt"]
+cgroup_manager = "cgroupfs"
+events_logger = "file"
+events_logfile_path = "$e/events.log"
+tmp_dir = "$e/tmp"
+static_dir = "$e/storage/libpod"
+volume_path = "$e/storage/volumes"
+lock_type = "file"
+
+[engine.runtimes]
+ocirt = ["$OCIRT"]
+EOF
+    cat >"$e/storage.conf" <<EOF
+[storage]
+driver = "vfs"
+runroot = "$e/run"
+graphroot = "$e/storage"
+EOF
+    export CONTAINERS_CONF=$e/containers.conf CONTAINERS_STORAGE_CONF=$e/storage.conf
+    make_rootfs_tar "$e/rootfs.tar"
+    podman import "$e/rootfs.tar" "$IMAGE" >/dev/null
+    ls -1 "$OCIRT_STATE_ROOT" 2>/dev/null | sort >"$e/ocirt-root-before" || true
+}
+
+teardown_file() {
+    if [[ -n ${ENGINE_DIR:-} ]]; then
+        podman rm --all --force --time 0 >/dev/null 2>&1 || true
+        podman rmi --all --force >/dev/null 2>&1 || true
+    fi
+    engine_teardown_file
+}
+
+setup() {
+    engine_setup
+    NAME=ocirt-$MARK
+}
+
+teardown() {
+    local rc=0
+    pm rm --all --force --time 0 >/dev/null 2>&1 || rc=1
+    engine_assert_clean || rc=1
+    local added
+    added=$(comm -13 "$ENGINE_DIR/ocirt-root-before" <(ls -1 "$OCIRT_STATE_ROOT" 2>/dev/null | sort))
+    if [[ -n $added ]]; then
+        echo "left behind: ocirt state dirs in $OCIRT_STATE_ROOT: $added" >&2
+        rc=1
+    fi
+    return "$rc"
+}
+
+# pm ARGS...: podman with this suite's configuration.
+pm() {
+    timeout --kill-after=10 "$ENGINE_TIMEOUT" podman "$@"
+}
+
+# prun ARGS...: `podman run` in our cgroup parent.
+prun() {
+    pm run --cgroup-parent "$CGROUP_PARENT" "$@"
+}
+
+status_of() {
+    pm inspect --format '{{.State.Status}}' "$1"
+}
+
+@test "podman: info shows ocirt as the runtime, with its --version" {
+    run pm info --format '{{.Host.OCIRuntime.Name}} {{.Host.OCIRuntime.Path}}'
+    assert_success
+    assert_equal "$output" "ocirt $OCIRT" "runtime"
+    run pm info --format '{{.Host.OCIRuntime.Version}}'
+    assert_success
+    assert_output_contains "ocirt version "
+    assert_output_contains "spec: 1."
+}
+
+@test "podman run: output, and exit codes 0, 1 and 42 propagated" {
+    run prun --rm "$IMAGE" echo hello from ocirt
+    assert_success
+    assert_output_equals "hello from ocirt"
+    run prun --rm "$IMAGE" sh -c 'exit 1'
+    assert_status 1
+    run prun --rm "$IMAGE" sh -c 'exit 42'
+    assert_status 42
+}
+
+@test "podman run: 127 for a command that does not exist, 126 for one that is not executable" {
+    run -127 prun --rm "$IMAGE" no-such-command
+    assert_output_contains 'executable file not found in $PATH'
+    run -127 prun --rm "$IMAGE" /no/such/file
+    [[ ${output,,} == *"no such file or directory"* ]] || fail "output: $output"
+    run -126 prun --rm "$IMAGE" /etc/passwd
+    [[ ${output,,} == *"permission denied"* ]] || fail "output: $output"
+}
+
+@test "podman run: stdin with -i, env, user, workdir, read-only rootfs" {
+    run pm run --cgroup-parent "$CGROUP_PARENT" --rm -i "$IMAGE" sh -c 'read line; echo "got $line"' <<<"ping"
+    assert_success
+    assert_output_equals "got ping"
+    run prun --rm -e FOO=bar --user 1000:1000 --workdir /tmp --read-only "$IMAGE" \
+        sh -c 'echo "$FOO $(id -u):$(id -g) $(pwd)"; touch /x 2>/dev/null && echo writable || echo read-only'
+    assert_success
+    assert_equal "${lines[0]}" "bar 1000:1000 /tmp" "env, user, cwd"
+    assert_equal "${lines[1]}" "read-only" "rootfs"
+}
+
+@test "podman run -d, exec, pause/unpause, stop (SIGTERM), rm" {
+    run prun -d --name "$NAME" "$IMAGE" sh -c "trap 'exit 7' TERM; sleep $MARK & wait"
+    assert_success
+    local id=$output
+    assert_equal "$(status_of "$NAME")" running status
+    [[ -d $OCIRT_STATE_ROOT/$id ]] || fail "no ocirt state dir for $id"
+    assert_equal "$("$OCIRT" state "$id" | jq -r .status)" running "ocirt state"
+
+    run pm exec "$NAME" sh -c 'echo in $(hostname); exit 3'
+    assert_status 3
+    assert_output_contains "in "
+    run -127 pm exec "$NAME" no-such-command
+    assert_output_contains 'executable file not found in $PATH'
+    run pm exec -e X=1 -w /tmp "$NAME" sh -c 'echo $X $(pwd)'
+    assert_success
+    assert_output_equals "1 /tmp"
+
+    run pm pause "$NAME"
+    assert_success
+    assert_equal "$(status_of "$NAME")" paused status
+    assert_equal "$("$OCIRT" state "$id" | jq -r .status)" paused "ocirt state"
+    run pm unpause "$NAME"
+    assert_success
+    assert_equal "$(status_of "$NAME")" running status
+
+    run pm stop --time 30 "$NAME"
+    assert_success
+    assert_equal "$(status_of "$NAME")" exited status
+    assert_equal "$(pm inspect --format '{{.State.ExitCode}}' "$NAME")" 7 "exit code after SIGTERM"
+    run pm rm "$NAME"
+    assert_success
+    [[ ! -e $OCIRT_STATE_ROOT/$id ]] || fail "ocirt state dir left for $id"
+}
+
+@test "podman kill: SIGKILL, and a signal by name caught by the container" {
+    run prun -d --name "$NAME" "$IMAGE" sh -c "trap 'echo got USR1; exit 9' USR1; sleep $MARK & wait"
+    assert_success
+    run pm kill --signal USR1 "$NAME"
+    assert_success
+    wait_until 20 '[[ $(status_of "$NAME") == exited ]]' || fail "still $(status_of "$NAME") after USR1"
+    assert_equal "$(pm inspect --format '{{.State.ExitCode}}' "$NAME")" 9 "exit code after USR1"
+    run pm logs "$NAME"
+    assert_output_contains "got USR1"
+    pm rm "$NAME" >/dev/null
+
+    run prun -d --name "$NAME" "$IMAGE" sleep "$MARK"
+    assert_success
+    run pm kill "$NAME"
+    assert_success
+    wait_until 20 '[[ $(status_of "$NAME") == exited ]]' || fail "still $(status_of "$NAME") after kill"
+    assert_equal "$(pm inspect --format '{{.State.ExitCode}}' "$NAME")" 137 "exit code after SIGKILL"
+}
+
+@test "podman run -it and exec -it: a terminal through a pty" {
+    command -v script >/dev/null || skip "script (bsdutils) is not installed"
+    # The window size of script's pty reaches the container's terminal.
+    # (Typed into an interactive shell: with script's stdin at EOF, podman hangs the pty up.)
+    run timeout 60 script -qec "stty rows 30 cols 100; podman run -it --rm --cgroup-parent $CGROUP_PARENT $IMAGE sh" \
+        /dev/null <<<$'tty; stty size\nexit 5'
+    assert_status 5
+    assert_output_contains "/dev/pts/0"
+    assert_output_contains "30 100"
+
+    run prun -d --name "$NAME" "$IMAGE" sleep "$MARK"
+    assert_success
+    run timeout 60 script -qec "podman exec -it $NAME sh -c 'tty; exit 4'" /dev/null </dev/null
+    assert_status 4
+    assert_output_contains "/dev/pts/"
+    # Input typed at the terminal reaches the shell.
+    run timeout 60 script -qec "podman exec -it $NAME sh" /dev/null <<<$'echo typed$((6*7))\nexit 6'
+    assert_status 6
+    assert_output_contains "typed42"
+}
+
+@test "podman run: several detached containers at once" {
+    local i pids=()
+    for i in 1 2 3 4; do
+        prun -d --name "$NAME-$i" "$IMAGE" sleep "$MARK" >/dev/null &
+        pids+=($!)
+    done
+    for i in "${pids[@]}"; do
+        wait "$i" || fail "a podman run -d failed"
+    done
+    for i in 1 2 3 4; do
+        assert_equal "$(status_of "$NAME-$i")" running "$NAME-$i"
+        run pm exec "$NAME-$i" cat /proc/1/comm
+        assert_success
+        assert_output_equals "sleep"
+    done
+    run pm rm --force --time 0 "$NAME-1" "$NAME-2" "$NAME-3" "$NAME-4"
+    assert_success
+}
+
+@test "podman run: --pids-limit and --memory reach the container's cgroup" {
+    run prun --rm --pids-limit 42 "$IMAGE" cat /sys/fs/cgroup/pids/pids.max
+    assert_success
+    assert_output_equals 42
+    run prun --rm --memory 64m "$IMAGE" cat /sys/fs/cgroup/memory/memory.limit_in_bytes
+    assert_success
+    assert_output_equals 67108864
+}
+
+@test "podman update --memory: the new limit reaches the running container (ocirt update)" {
+    run prun -d --name "$NAME" --memory 64m "$IMAGE" sleep "$MARK"
+    assert_success
+    run pm update --memory 96m "$NAME"
+    assert_success
+    run pm exec "$NAME" cat /sys/fs/cgroup/memory/memory.limit_in_bytes
+    assert_success
+    assert_output_equals 100663296
+}
+
+@test "podman container checkpoint: fails with ocirt's reason, the container keeps running" {
+    run prun -d --name "$NAME" "$IMAGE" sleep "$MARK"
+    assert_success
+    run pm container checkpoint "$NAME"
+    assert_failure
+    assert_output_contains "checkpoint is not supported"
+    assert_equal "$(status_of "$NAME")" running status
+}
