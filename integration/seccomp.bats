@@ -270,6 +270,36 @@ kill_action() {
     assert_equal "${lines[6]}" "err 9 Bad file descriptor" "setns(-1)"
 }
 
+@test "the compiled profile is cached in the state root and the cached filter is the one loaded" {
+    skip_if_runc "runc compiles the profile every time"
+    set_seccomp '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 28}]}'
+    run_sh 'mkdir /tmp/d; echo "mkdir=$?"'
+    assert_success
+    assert_output_contains "mkdir=1"
+    assert_stderr_contains "No space left on device"
+    local entries
+    entries=("$ROOT"/@cache/seccomp/*.bpf)
+    assert_equal "${#entries[@]}" 1
+    assert_equal "$(stat -c %a "$ROOT/@cache/seccomp")" 700
+    assert_equal "$(stat -c %a "${entries[0]}")" 600
+    local before
+    before=$(stat -c %Y.%i "${entries[0]}")
+    # the second container is served from the entry (not rewritten) and still filtered
+    run_sh 'mkdir /tmp/d; echo "mkdir=$?"'
+    assert_success
+    assert_output_contains "mkdir=1"
+    assert_stderr_contains "No space left on device"
+    assert_equal "$(stat -c %Y.%i "${entries[0]}")" "$before"
+    assert_equal "$(ls "$ROOT"/@cache/seccomp | wc -l)" 1
+    # a corrupted entry is not trusted: compiled again, still filtered, entry rewritten
+    printf 'garbage' >"${entries[0]}"
+    run_sh 'mkdir /tmp/d; echo "mkdir=$?"'
+    assert_success
+    assert_output_contains "mkdir=1"
+    assert_stderr_contains "No space left on device"
+    [[ $(stat -c %s "${entries[0]}") -gt 100 ]]
+}
+
 # --- flags -------------------------------------------------------------------------------------
 
 @test "flags: SECCOMP_FILTER_FLAG_LOG, _SPEC_ALLOW and _TSYNC are accepted, one at a time and together" {
