@@ -268,6 +268,23 @@ assert_equal() {
     fi
 }
 
+# --- cgroups --------------------------------------------------------------------------------
+
+# cgroup_v2: /sys/fs/cgroup is cgroup v2 alone (the v2 guest of make vm-test), not v1/hybrid.
+cgroup_v2() {
+    [[ $(stat -fc %T /sys/fs/cgroup) == cgroup2fs ]]
+}
+
+# cgroup_dir PATH: where a container's cgroup (linux.cgroupsPath PATH) shows on this host:
+# /sys/fs/cgroup/PATH on v2, its dir in the memory hierarchy on v1 and hybrid.
+cgroup_dir() {
+    if cgroup_v2; then
+        echo "/sys/fs/cgroup$1"
+    else
+        echo "/sys/fs/cgroup/memory$1"
+    fi
+}
+
 # --- leftovers ------------------------------------------------------------------------------
 
 # Paths that must never appear in the host's mount table.
