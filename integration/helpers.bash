@@ -165,6 +165,20 @@ wait_for_status() {
     return 1
 }
 
+# wait_until SECONDS CMD...: run CMD until it succeeds; fail after SECONDS. A guard against a
+# hang, not a timing assertion: give it a generous limit (the v2 guest is emulated and slow).
+wait_until() {
+    local secs=$1 deadline=$((SECONDS + $1))
+    shift
+    until "$@"; do
+        if ((SECONDS > deadline)); then
+            echo "wait_until: '$*' still false after ${secs}s" >&2
+            return 1
+        fi
+        sleep 0.1
+    done
+}
+
 # create_and_start ID: create + start a container from $BUNDLE, wait until running.
 create_and_start() {
     ocirt create --bundle "$BUNDLE" "$1" >/dev/null || return 1

@@ -28,16 +28,6 @@ teardown() {
     return "$rc"
 }
 
-# until SECONDS CMD...: run CMD until it succeeds, at most SECONDS (a hang guard).
-until_true() {
-    local deadline=$((SECONDS + $1))
-    shift
-    until "$@"; do
-        ((SECONDS < deadline)) || { echo "until_true: '$*' still false after $1 s" >&2; return 1; }
-        sleep 0.2
-    done
-}
-
 sleepers_running() { # N: N processes `sleep $MARK` exist
     [[ $(pgrep -c -f -- "^sleep $MARK\$") == "$1" ]]
 }
@@ -108,13 +98,17 @@ keyed() {
         --arg o "$BUNDLE/out"
     set_sh "sleep $MARK & i=0; while :; do i=\$((i+1)); echo \$i >/mnt/counter; sleep 0.1; done"
     create_and_start "$CID"
-    counter() { cat "$BUNDLE/out/counter" 2>/dev/null || echo 0; }
+    counter() { # 0 before the first write; an empty file is one being rewritten: read again
+        local v=""
+        while [[ -z $v ]]; do v=$(cat "$BUNDLE/out/counter" 2>/dev/null || echo 0); done
+        echo "$v"
+    }
     counter_past() { (($(counter) > $1)); }
     # How long two ticks take here (an emulated guest is slow): the pause is watched longer.
-    until_true 60 counter_past 0
+    wait_until 60 counter_past 0
     local t0=$SECONDS a0
     a0=$(counter)
-    until_true 60 counter_past $((a0 + 1))
+    wait_until 60 counter_past $((a0 + 1))
     local watch=$((2 * (SECONDS - t0) + 1))
 
     ocirt pause "$CID"
@@ -131,13 +125,13 @@ keyed() {
     assert_equal "$(state_field "$CID" .status)" running "status after resume"
     assert_equal "$(cat "$CG/cgroup.freeze")" 0 "cgroup.freeze after resume"
     assert_equal "$(keyed "$CG/cgroup.events" frozen)" 0 "frozen after resume"
-    until_true 60 counter_past "$a"
+    wait_until 60 counter_past "$a"
 }
 
 @test "v2 ps and kill --all: the pids of cgroup.procs, all killed" {
     set_sh "sleep $MARK & sleep $MARK & wait"
     create_and_start "$CID"
-    until_true 60 sleepers_running 2
+    wait_until 60 sleepers_running 2
     run --separate-stderr ocirt ps --format json "$CID"
     assert_success
     assert_equal "$(jq -r 'sort | .[]' <<<"$output")" "$(sort -n "$CG/cgroup.procs")" "ps --format json"
@@ -147,8 +141,8 @@ keyed() {
     assert_equal "$(grep -c "sleep $MARK\$" <<<"$output")" 2 "sleep lines in ps"
     ocirt kill --all "$CID" KILL
     wait_for_status "$CID" stopped 60
-    until_true 60 cgroup_empty
-    until_true 60 sleepers_running 0
+    wait_until 60 cgroup_empty
+    wait_until 60 sleepers_running 0
     ocirt delete "$CID"
     [[ ! -e $CG ]] || fail "$CG is left after delete"
 }
@@ -157,7 +151,7 @@ keyed() {
     update_config '.linux.namespaces |= map(select(.type != "pid"))'
     set_sh "sleep $MARK & sleep $MARK & wait"
     create_and_start "$CID"
-    until_true 60 sleepers_running 2
+    wait_until 60 sleepers_running 2
     # A process of the container moves to a cgroup below the container's (as a nested
     # manager would): delete must kill and remove it too.
     mkdir "$CG/sub"
@@ -167,7 +161,7 @@ keyed() {
     assert_equal "$(keyed "$CG/sub/cgroup.events" frozen)" 1 "the sub-cgroup is frozen too"
     run --separate-stderr ocirt delete --force "$CID"
     assert_success
-    until_true 60 sleepers_running 0
+    wait_until 60 sleepers_running 0
     [[ ! -e $CG ]] || fail "$CG is left after delete --force"
     run ocirt state "$CID"
     assert_failure
