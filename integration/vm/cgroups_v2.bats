@@ -84,6 +84,7 @@ keyed() {
 }
 
 @test "v2 without a cgroup namespace: /sys/fs/cgroup inside is the container's own cgroup" {
+    skip_if_runc "runc 1.1 mounts the whole cgroup2 hierarchy there"
     run_sh 'cat /proc/self/cgroup; echo procs $(cat /sys/fs/cgroup/cgroup.procs); grep " /sys/fs/cgroup " /proc/self/mountinfo'
     assert_success
     assert_equal "${lines[0]}" "0::$PARENT/$CID" "/proc/self/cgroup inside"
@@ -148,6 +149,7 @@ keyed() {
 }
 
 @test "v2 delete --force: a paused container without a pid namespace, one process in a sub-cgroup" {
+    skip_if_runc "runc 1.1 kills the processes but leaves the cgroups (rmdir: busy)"
     update_config '.linux.namespaces |= map(select(.type != "pid"))'
     set_sh "sleep $MARK & sleep $MARK & wait"
     create_and_start "$CID"

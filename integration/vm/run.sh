@@ -40,6 +40,10 @@ done
 
 work=$(mktemp -d "$vm_dir/run.XXXXXX")
 cleanup() {
+    # interrupted: stop the guest (timeout passes the signal on to qemu)
+    if [[ -n ${qemu_pid:-} ]] && kill "$qemu_pid" 2>/dev/null; then
+        wait "$qemu_pid" 2>/dev/null
+    fi
     [[ -n ${tail_pid:-} ]] && kill "$tail_pid" 2>/dev/null
     cp -f "$work/console.log" "$vm_dir/last-console.log" 2>/dev/null || true
     if [[ ${VM_KEEP:-} == 1 ]]; then
@@ -49,6 +53,7 @@ cleanup() {
     fi
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM
 {
     printf 'cd %q || exit 125\n' "$PWD"
     printf 'exec'
@@ -80,6 +85,7 @@ tail -n +1 -f --pid="$qemu_pid" "$work/output" &
 tail_pid=$!
 qemu_rc=0
 wait "$qemu_pid" || qemu_rc=$?
+qemu_pid=""
 wait "$tail_pid" || true
 tail_pid=""
 
