@@ -3,10 +3,10 @@
 #
 #   integration/vm/run.sh COMMAND [ARG...]
 #
-# The guest (kernel and initramfs from integration/vm/prepare.sh) sees the host's root
-# read-only and this run's work dir read-write over 9p, has tmpfs on /tmp /run /var/tmp and
-# only cgroup v2 (cgroup_no_v1=all), and runs COMMAND as root in the current directory (the
-# same path in the guest). COMMAND's output (stdout and stderr together) is shown as it comes;
+# The guest (kernel and initramfs from integration/vm/prepare.sh) sees the host's root over
+# 9p, read-only under a tmpfs overlay (writes stay in the guest), and this run's work dir
+# read-write; it has only cgroup v2 (cgroup_no_v1=all) and runs COMMAND as root in the
+# current directory (the same path in the guest). COMMAND's output (stdout and stderr together) is shown as it comes;
 # the exit status is COMMAND's, or 125 when the guest did not report one (no boot, crash,
 # timeout): then the end of its console log is shown.
 #

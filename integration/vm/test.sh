@@ -14,9 +14,9 @@ set -uo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(dirname "$(dirname "$here")")
-log=${1:?usage: $0 TAP_LOG}
+log=$(realpath -m "${1:?usage: $0 TAP_LOG}")
+ocirt=$(realpath -m "${OCIRT:-$repo/build/ocirt}")
 cd "$repo" || exit 1
-ocirt=$(realpath -m "${OCIRT:-build/ocirt}")
 
 if [[ -n ${VM_BATS:-} ]]; then
     read -r -a files <<<"$VM_BATS"
@@ -24,7 +24,7 @@ else
     mapfile -t files < <(sed -e 's/#.*//' -e 's/[[:space:]]*$//' "$here/suites" | grep -v '^$')
 fi
 for f in "${files[@]}"; do
-    [[ -f $f ]] || { echo "vm-test: $f (listed in integration/vm/suites) does not exist" >&2; : >"$log"; exit 1; }
+    [[ -f $f ]] || { echo "vm-test: $f (VM_BATS or integration/vm/suites) does not exist" >&2; : >"$log"; exit 1; }
 done
 
 : >"$log"
