@@ -8,6 +8,7 @@
 #   make integration  run the bats integration tests against build/ocirt (root), then the
 #                   engine suites (integration/engines: podman, containerd)
 #   make engines    only the engine suites
+#   make vm-test    run the cgroup-v2 tests (integration/vm/suites) in a QEMU guest
 #   make test       everything CI runs; ends with one line "N passed, N failed"
 #   make install    install build/ocirt to $(PREFIX)/bin (PREFIX=/usr/local)
 #   make bench      ocirt, runc and crun side by side (root): prints and writes bench/RESULTS.md
@@ -15,7 +16,8 @@
 #   make clean      remove build/ and the generated rootfs
 #
 # Variables: PREFIX, DESTDIR, BUILD_TYPE, OCIRT (binary under test for `make integration`),
-# BATS_FLAGS (extra flags for bats, e.g. BATS_FLAGS='--filter lifecycle'),
+# BATS_FLAGS (extra flags for bats, e.g. BATS_FLAGS='--filter lifecycle'), VM_BATS (bats files
+# for vm-test instead of integration/vm/suites), VM_TIMEOUT (seconds the guest may run),
 # BENCH_N, BENCH_WARMUP, BENCH_PARALLEL, RUNC, CRUN (make bench).
 
 SHELL := /bin/bash
@@ -45,9 +47,9 @@ endif
 # Debian packages needed to build, build the bundles and run the tests.
 DEPS := g++ cmake make pkg-config nlohmann-json3-dev libseccomp-dev libcap-ng-dev \
         libspdlog-dev catch2 busybox-static bats jq python3 python3-jsonschema procps \
-        golang-github-containers-common podman conmon containerd
+        golang-github-containers-common podman conmon containerd qemu-system-x86
 
-.PHONY: all build deps bundles demo unit integration engines test install bench clean
+.PHONY: all build deps bundles demo unit integration engines vm-test test install bench clean
 
 # The engine suites run after the runtime's own; each skips itself when its engine is missing.
 ENGINE_SUITES := integration/engines/podman.bats integration/engines/containerd.bats
@@ -102,10 +104,19 @@ engines: build bundles
 	OCIRT=$(OCIRT) bats --tap $(BATS_FLAGS) $(ENGINE_SUITES) 2>&1 | tee $(LOG_DIR)/engines.tap || true; \
 	integration/summarize.sh --integration $(LOG_DIR)/engines.tap
 
+# In a guest with cgroup v2 alone (integration/vm/); only where qemu is installed (make deps
+# installs it; checked when the recipe runs, after deps). The guest's kernel is downloaded
+# (apt-get download, never installed) into build/vm once.
+vm-test: build bundles
+	@mkdir -p $(LOG_DIR); rm -f $(LOG_DIR)/vm.tap; \
+	if ! command -v qemu-system-x86_64 >/dev/null; then echo "vm-test: skipped: qemu-system-x86_64 is not installed (make deps)"; exit 0; fi; \
+	OCIRT=$(OCIRT) BATS_FLAGS="$(BATS_FLAGS)" integration/vm/test.sh $(LOG_DIR)/vm.tap || true; \
+	integration/summarize.sh --vm $(LOG_DIR)/vm.tap
+
 # Runs both runners even if the first fails, prints each one's summary and the
 # total as the last line ("N passed, N failed"), fails if anything failed.
 test: deps build bundles
-	@mkdir -p $(LOG_DIR); rm -f $(LOG_DIR)/unit.log $(LOG_DIR)/integration.tap; \
+	@mkdir -p $(LOG_DIR); rm -f $(LOG_DIR)/unit.log $(LOG_DIR)/integration.tap $(LOG_DIR)/vm.tap; \
 	echo "=== unit tests ($(UNIT_TESTS))"; \
 	if [[ -x $(UNIT_TESTS) ]]; then \
 		$(UNIT_TESTS) 2>&1 | tee $(LOG_DIR)/unit.log || true; \
@@ -114,8 +125,16 @@ test: deps build bundles
 	fi; \
 	echo "=== integration tests (bats, OCIRT=$(OCIRT))"; \
 	OCIRT=$(OCIRT) bats --tap $(BATS_FLAGS) integration/ $(ENGINE_SUITES) 2>&1 | tee $(LOG_DIR)/integration.tap || true; \
+	vm=(); \
+	if command -v qemu-system-x86_64 >/dev/null; then \
+		echo "=== cgroup v2 integration tests in a QEMU guest (integration/vm)"; \
+		OCIRT=$(OCIRT) BATS_FLAGS="$(BATS_FLAGS)" integration/vm/test.sh $(LOG_DIR)/vm.tap || true; \
+		vm=(--vm $(LOG_DIR)/vm.tap); \
+	else \
+		echo "=== cgroup v2 tests skipped: qemu-system-x86_64 is not installed"; \
+	fi; \
 	echo "=== summary"; \
-	integration/summarize.sh --unit $(LOG_DIR)/unit.log --integration $(LOG_DIR)/integration.tap
+	integration/summarize.sh --unit $(LOG_DIR)/unit.log --integration $(LOG_DIR)/integration.tap "$${vm[@]}"
 
 install: build
 	install -D -m 0755 $(BUILD_DIR)/ocirt $(DESTDIR)$(PREFIX)/bin/ocirt

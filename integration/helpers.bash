@@ -165,6 +165,20 @@ wait_for_status() {
     return 1
 }
 
+# wait_until SECONDS CMD...: run CMD until it succeeds; fail after SECONDS. A guard against a
+# hang, not a timing assertion: give it a generous limit (the v2 guest is emulated and slow).
+wait_until() {
+    local secs=$1 deadline=$((SECONDS + $1))
+    shift
+    until "$@"; do
+        if ((SECONDS > deadline)); then
+            echo "wait_until: '$*' still false after ${secs}s" >&2
+            return 1
+        fi
+        sleep 0.1
+    done
+}
+
 # create_and_start ID: create + start a container from $BUNDLE, wait until running.
 create_and_start() {
     ocirt create --bundle "$BUNDLE" "$1" >/dev/null || return 1
@@ -265,6 +279,23 @@ assert_equal() {
     if [[ $1 != "$2" ]]; then
         printf '%s: expected %q, got %q\n' "${3:-value}" "$2" "$1" >&2
         return 1
+    fi
+}
+
+# --- cgroups --------------------------------------------------------------------------------
+
+# cgroup_v2: /sys/fs/cgroup is cgroup v2 alone (the v2 guest of make vm-test), not v1/hybrid.
+cgroup_v2() {
+    [[ $(stat -fc %T /sys/fs/cgroup) == cgroup2fs ]]
+}
+
+# cgroup_dir PATH: where a container's cgroup (linux.cgroupsPath PATH) shows on this host:
+# /sys/fs/cgroup/PATH on v2, its dir in the memory hierarchy on v1 and hybrid.
+cgroup_dir() {
+    if cgroup_v2; then
+        echo "/sys/fs/cgroup$1"
+    else
+        echo "/sys/fs/cgroup/memory$1"
     fi
 }
 

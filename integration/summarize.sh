@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Sum up the results of the test runners for `make test` (and so .ci/run).
 #
-#   integration/summarize.sh [--unit CATCH2_LOG] [--integration BATS_TAP_LOG]
+#   integration/summarize.sh [--unit CATCH2_LOG] [--integration BATS_TAP_LOG] [--vm BATS_TAP_LOG]
 #
 # CATCH2_LOG is the console output of build/ocirt-unit-tests (Catch2 v2 or v3):
 #   "All tests passed (A assertions in N test cases)"  or
 #   "test cases: X | Y passed | Z failed"
 # BATS_TAP_LOG is the output of `bats --tap`: "1..N", "ok I name",
-#   "not ok I name", "ok I name # skip (reason)".
+#   "not ok I name", "ok I name # skip (reason)". --vm is the same for the bats run in the
+#   cgroup-v2 guest (integration/vm/test.sh).
 #
 # Prints one summary line per runner, then a last line, exactly
 #   "<passed> passed, <failed> failed"
@@ -48,9 +49,9 @@ unit_summary() {
 }
 
 bats_summary() {
-    local log=$1 pass=0 fail=0 skip=0 planned=-1 line
+    local name=$1 log=$2 pass=0 fail=0 skip=0 planned=-1 line
     if [[ ! -s $log ]]; then
-        echo "summary: integration: no output in $log (runner missing or crashed)"
+        echo "summary: $name: no output in $log (runner missing or crashed)"
         broken=$((broken + 1))
         return
     fi
@@ -64,13 +65,13 @@ bats_summary() {
     done <"$log"
     local seen=$((pass + fail + skip))
     if ((planned >= 0 && seen < planned)); then
-        echo "summary: integration: only $seen of $planned tests reported; counting $((planned - seen)) as failed"
+        echo "summary: $name: only $seen of $planned tests reported; counting $((planned - seen)) as failed"
         fail=$((fail + planned - seen))
     elif ((planned < 0)); then
-        echo "summary: integration: no TAP plan line in $log (bats failed to start?)"
+        echo "summary: $name: no TAP plan line in $log (bats failed to start?)"
         broken=$((broken + 1))
     fi
-    echo "summary: integration: $pass passed, $fail failed, $skip skipped"
+    echo "summary: $name: $pass passed, $fail failed, $skip skipped"
     total_pass=$((total_pass + pass))
     total_fail=$((total_fail + fail))
 }
@@ -78,8 +79,9 @@ bats_summary() {
 while (($#)); do
     case $1 in
     --unit) unit_summary "$2"; shift 2 ;;
-    --integration) bats_summary "$2"; shift 2 ;;
-    *) echo "usage: $0 [--unit LOG] [--integration LOG]" >&2; exit 2 ;;
+    --integration) bats_summary integration "$2"; shift 2 ;;
+    --vm) bats_summary vm "$2"; shift 2 ;;
+    *) echo "usage: $0 [--unit LOG] [--integration LOG] [--vm LOG]" >&2; exit 2 ;;
     esac
 done
 
