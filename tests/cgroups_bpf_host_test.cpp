@@ -15,6 +15,8 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+
+#include "device_rule.hpp"
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -174,16 +176,6 @@ std::vector<bpf::ProgramInfo> ocirt_programs(const std::string& dir) {
     return out;
 }
 
-spec::DeviceRule rule(bool allow, std::string type, std::optional<int64_t> major,
-                      std::optional<int64_t> minor, std::string access) {
-    spec::DeviceRule r;
-    r.allow = allow;
-    r.type = std::move(type);
-    r.major = major;
-    r.minor = minor;
-    r.access = std::move(access);
-    return r;
-}
 constexpr auto any = std::nullopt;
 spec::DeviceRule deny_all() { return rule(false, "", any, any, ""); }
 spec::DeviceRule allow_all() { return rule(true, "a", any, any, "rwm"); }

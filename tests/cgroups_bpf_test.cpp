@@ -6,6 +6,8 @@
 #include <linux/bpf.h>
 
 #include <catch2/catch.hpp>
+
+#include "device_rule.hpp"
 #include <cstring>
 #include <optional>
 #include <random>
@@ -122,16 +124,6 @@ uint64_t run(const std::vector<bpf_insn>& prog, const bpf_cgroup_dev_ctx& ctx) {
 
 bool allowed(const std::vector<bpf_insn>& prog, const Request& q) { return run(prog, ctx_for(q)) == 1; }
 
-spec::DeviceRule rule(bool allow, std::string type, std::optional<int64_t> major,
-                      std::optional<int64_t> minor, std::string access) {
-    spec::DeviceRule r;
-    r.allow = allow;
-    r.type = std::move(type);
-    r.major = major;
-    r.minor = minor;
-    r.access = std::move(access);
-    return r;
-}
 constexpr auto any = std::nullopt;
 spec::DeviceRule deny_all() { return rule(false, "", any, any, ""); }
 spec::DeviceRule allow_all() { return rule(true, "a", any, any, "rwm"); }

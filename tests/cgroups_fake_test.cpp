@@ -6,6 +6,8 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+
+#include "device_rule.hpp"
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -23,16 +25,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-spec::DeviceRule rule(bool allow, std::string type, std::optional<int64_t> major,
-                      std::optional<int64_t> minor, std::string access) {
-    spec::DeviceRule r;
-    r.allow = allow;
-    r.type = std::move(type);
-    r.major = major;
-    r.minor = minor;
-    r.access = std::move(access);
-    return r;
-}
 
 }  // namespace
 

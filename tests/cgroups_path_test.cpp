@@ -1,6 +1,8 @@
 // resolve_path and the device rule helpers: pure functions, no filesystem.
 #include <catch2/catch.hpp>
 
+#include "device_rule.hpp"
+
 #include "ocirt/linux/cgroups/devices_rules.hpp"
 #include "ocirt/linux/cgroups/manager.hpp"
 #include "ocirt/util/error.hpp"
@@ -35,16 +37,6 @@ TEST_CASE("resolve_path refuses --systemd-cgroup", "[cgroups]") {
 }
 
 namespace {
-spec::DeviceRule rule(bool allow, std::string type, std::optional<int64_t> major,
-                      std::optional<int64_t> minor, std::string access) {
-    spec::DeviceRule r;
-    r.allow = allow;
-    r.type = std::move(type);
-    r.major = major;
-    r.minor = minor;
-    r.access = std::move(access);
-    return r;
-}
 }  // namespace
 
 TEST_CASE("device rules render for v1 devices files", "[cgroups]") {
