@@ -98,7 +98,7 @@ engine_setup() {
 engine_assert_clean() {
     local root=${1:-} bad=0 left i
     if [[ -n $root ]]; then
-        left=$(find "$root" -mindepth 1 -maxdepth 1 -type d 2>/dev/null)
+        left=$(find "$root" -mindepth 1 -maxdepth 1 -type d ! -name @cache 2>/dev/null)
         if [[ -n $left ]]; then
             echo "left behind: ocirt state dirs: $left" >&2
             bad=1
