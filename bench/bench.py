@@ -249,7 +249,7 @@ class Bench:
         errdir = os.path.join(self.out, "err")
         os.makedirs(errdir, exist_ok=True)
         for cid in sorted(os.listdir(root)):
-            if os.path.isdir(os.path.join(root, cid)):
+            if os.path.isdir(os.path.join(root, cid)) and not cid.startswith("@"):
                 log(f"{rt}: deleting leftover container {cid}")
                 subprocess.run([self.driver, "cmd", "--wrap", "--errdir", errdir, "--",
                                 self.runtimes[rt], "--root", root, "delete", "--force", cid],
@@ -259,7 +259,9 @@ class Bench:
         problems = []
         for rt, root in self.roots.items():
             self.cleanup_runtime(rt)
-            left = [c for c in os.listdir(root) if os.path.isdir(os.path.join(root, c))]
+            # '@' names are the runtime's own (ocirt's @cache), never container ids
+            left = [c for c in os.listdir(root)
+                    if os.path.isdir(os.path.join(root, c)) and not c.startswith("@")]
             if left:
                 problems.append(f"{rt} left containers {left} in {root}")
             shutil.rmtree(root, ignore_errors=True)
