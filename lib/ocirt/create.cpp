@@ -111,9 +111,11 @@ std::vector<linux_::CgroupMount> cgroup_mounts(const cgroups::Manager& m) {
     return out;
 }
 
-spec::Resources device_rules(const spec::Config& c) {
+// linux.resources with the device rules every container gets: the config's
+// rules, then runc's default allow list and the config's linux.devices.
+spec::Resources resources_with_default_devices(const spec::Config& c) {
     spec::Resources r;
-    if (c.linux && c.linux->resources) r.devices = c.linux->resources->devices;
+    if (c.linux && c.linux->resources) r = *c.linux->resources;
     for (const auto& d : cgroups::default_device_rules()) r.devices.push_back(d);
     if (c.linux) {
         for (const auto& d : c.linux->devices) {
@@ -126,13 +128,6 @@ spec::Resources device_rules(const spec::Config& c) {
             if (d.type != "p") r.devices.push_back(rule);
         }
     }
-    return r;
-}
-
-// linux.resources without its device rules (applied first, with the defaults):
-// errors of the rest name their own field.
-spec::Resources limits(spec::Resources r) {
-    r.devices.clear();
     return r;
 }
 
@@ -220,8 +215,7 @@ Container create_container(const std::string& root, const std::string& id, const
     cgroup = cgroups::open(cgroup_path);
     cgroup->create();
     rollback.set_cgroup(cgroup.get());
-    with_context("linux.resources.devices", [&] { cgroup->apply(device_rules(config)); });
-    if (config.linux && config.linux->resources) cgroup->apply(limits(*config.linux->resources));
+    cgroup->apply(resources_with_default_devices(config));
     Fd cgroup_fd = cgroup->fd_for_clone_into_cgroup();
 
     linux_::InitContext ictx;

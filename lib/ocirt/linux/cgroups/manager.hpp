@@ -66,10 +66,9 @@ public:
     virtual void add_process(pid_t pid) = 0;
 
     // Writes the resources to the container's cgroup (call after create()).
-    // Devices: empty rules change nothing (update and the limits pass none).
-    // v1: "a" to devices.deny, then each rule in order to devices.allow or
-    // devices.deny. v2: no device filter yet: throws unless every rule is a
-    // wildcard "a" rule or one of default_device_rules().
+    // Devices: empty rules change nothing (update passes none). v1: "a" to
+    // devices.deny, then each rule in order to devices.allow or devices.deny
+    // (render_v1_lines). v2: the eBPF filter (bpf_device_filter.hpp).
     // Every other field: resources.hpp (apply_v1 on v1 and hybrid, apply_v2
     // with the controllers enabled in the dirs create() made). Errors name
     // the field: "linux.resources.memory.limit: ...".

@@ -17,6 +17,17 @@
 
 namespace ocirt::cgroups {
 
+// Field names for errors, shared by the v1 and v2 writers.
+inline const std::string kMemField = "linux.resources.memory";
+inline const std::string kCpuField = "linux.resources.cpu";
+inline const std::string kBlkioField = "linux.resources.blockIO";
+
+// An optional number with "unset" read as 0 (the convention above).
+template <typename T>
+T nz(const std::optional<T>& v) {
+    return v.value_or(T{});
+}
+
 // A controller the resources need and the first field that needs it.
 struct Need {
     std::string controller;

@@ -13,12 +13,9 @@
 namespace ocirt::cgroups {
 namespace {
 
-const std::string kMem = "linux.resources.memory";
-const std::string kCpu = "linux.resources.cpu";
-const std::string kBlkio = "linux.resources.blockIO";
-
-uint64_t nz(const std::optional<uint64_t>& v) { return v.value_or(0); }
-int64_t nz(const std::optional<int64_t>& v) { return v.value_or(0); }
+const std::string& kMem = kMemField;
+const std::string& kCpu = kCpuField;
+const std::string& kBlkio = kBlkioField;
 
 void set_memory_limit(const std::string& d, int64_t limit) {
     const std::string path = join(d, "memory.limit_in_bytes");

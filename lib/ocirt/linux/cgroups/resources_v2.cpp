@@ -15,13 +15,9 @@
 namespace ocirt::cgroups {
 namespace {
 
-const std::string kMem = "linux.resources.memory";
-const std::string kCpu = "linux.resources.cpu";
-const std::string kBlkio = "linux.resources.blockIO";
-
-uint64_t nz(const std::optional<uint64_t>& v) { return v.value_or(0); }
-int64_t nz(const std::optional<int64_t>& v) { return v.value_or(0); }
-uint16_t nz(const std::optional<uint16_t>& v) { return v.value_or(0); }
+const std::string& kMem = kMemField;
+const std::string& kCpu = kCpuField;
+const std::string& kBlkio = kBlkioField;
 
 [[noreturn]] void no_v2(const std::string& field, const std::string& why) {
     throw Error(field + ": not available on cgroup v2 (" + why + ")");

@@ -42,8 +42,10 @@ public:
                 writes.emplace_back(rule.allow ? "devices.allow" : "devices.deny", std::move(line));
         // Deny everything (drops inherited exceptions), then replay the rules
         // in order: later rules refine earlier ones, as the spec says.
-        write_file(join(d, "devices.deny"), "a");
-        for (const auto& [file, line] : writes) write_file(join(d, file), line);
+        with_context("linux.resources.devices", [&] {
+            write_file(join(d, "devices.deny"), "a");
+            for (const auto& [file, line] : writes) write_file(join(d, file), line);
+        });
     }
 
     void freeze() override {

@@ -28,10 +28,9 @@ public:
     using Base::Base;
 
     void apply(const spec::Resources& r) override {
-        // No rules: leave the filter as it is (create applies the devices in
-        // a call of their own; update never changes them).
+        // No rules: leave the filter as it is (update never changes them).
         if (!r.devices.empty())
-            set_device_filter(leaf(), r.devices);  // create names the field
+            with_context("linux.resources.devices", [&] { set_device_filter(leaf(), r.devices); });
         const Hierarchy& h = hierarchies().front();
         apply_v2(r, V2Target{h.mountpoint, leaf(), [this](const std::string& d) { return made(d); }});
     }
