@@ -66,15 +66,20 @@ ocirt_noroot() {
     timeout --kill-after=5 "$OCIRT_TIMEOUT" "$OCIRT" "$@" </dev/null
 }
 
-common_setup() {
+# check_prereqs WHO: the binary under test and the busybox rootfs exist.
+check_prereqs() {
     if [[ ! -x $OCIRT ]]; then
-        echo "helpers: $OCIRT is not executable: build it (make) or set OCIRT=" >&2
+        echo "$1: $OCIRT is not executable: build it (make) or set OCIRT=" >&2
         return 1
     fi
     if [[ ! -x $ROOTFS/bin/busybox ]]; then
-        echo "helpers: no rootfs in $ROOTFS: run 'make bundles'" >&2
+        echo "$1: no rootfs in $ROOTFS: run 'make bundles'" >&2
         return 1
     fi
+}
+
+common_setup() {
+    check_prereqs helpers || return 1
     CID="it${BATS_TEST_NUMBER}-$$"
     MARK="999${BATS_TEST_NUMBER}0$$"
     LONG_ARGS='["sleep", "'$MARK'"]'

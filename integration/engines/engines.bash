@@ -15,21 +15,9 @@ load ../helpers
 
 ENGINE_TIMEOUT=${ENGINE_TIMEOUT:-60}
 
-# The busybox rootfs the images are made from (make bundles).
-engine_check_prereqs() {
-    if [[ ! -x $OCIRT ]]; then
-        echo "engines: $OCIRT is not executable: build it (make) or set OCIRT=" >&2
-        return 1
-    fi
-    if [[ ! -x $ROOTFS/bin/busybox ]]; then
-        echo "engines: no rootfs in $ROOTFS: run 'make bundles'" >&2
-        return 1
-    fi
-}
-
 # engine_setup_file NAME: $ENGINE_DIR, $CGROUP_PARENT (exported for the tests).
 engine_setup_file() {
-    engine_check_prereqs
+    check_prereqs engines || return 1
     ENGINE_DIR=$(mktemp -d "${BATS_TMPDIR:-/tmp}/ocirt-$1.XXXXXX")
     chmod 0755 "$ENGINE_DIR"
     CGROUP_PARENT=/ocirt-test-$1-$$
