@@ -25,6 +25,7 @@ mem_limit() {
 }
 
 @test "update: memory, pids and cpu flags on a running container" {
+    if is_v2; then require_cg_files memory memory.swap.max; else require_cg_files memory memory.memsw.limit_in_bytes; fi
     create_and_start "$CID"
     run --separate-stderr ocirt update --memory 64m --memory-swap 128M --memory-reservation 32m \
         --pids-limit 20 --cpu-share 256 --cpu-quota 30000 --cpu-period 100000 "$CID"
@@ -67,6 +68,7 @@ mem_limit() {
 
 @test "update: raising then lowering memory with swap (v1 write order)" {
     update_config '.linux.resources.memory = {limit: 33554432, swap: 67108864}'
+    if is_v2; then require_cg_files memory memory.swap.max; else require_cg_files memory memory.memsw.limit_in_bytes; fi
     create_and_start "$CID"
     ocirt update --memory 100m --memory-swap 200m "$CID"
     assert_equal "$(mem_limit)" 104857600 "memory limit after raising"

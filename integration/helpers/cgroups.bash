@@ -11,6 +11,9 @@
 #   cg_read CONTROLLER FILE  a control file of the container's cgroup, trailing newline dropped
 #   has_controller NAME      a v1 hierarchy has it, or (v2) the root's cgroup.controllers lists it
 #   root_disk                MAJ:MIN of the disk holding / (for blkio/io throttles)
+#   has_cg_files / require_cg_files CONTROLLER FILE...
+#                            true / skips the test, naming the file, unless a new cgroup of CONTROLLER
+#                            on this host has every FILE
 
 is_v2() {
     [[ $(stat -fc %T /sys/fs/cgroup) == cgroup2fs ]]
@@ -78,4 +81,35 @@ root_disk() {
     [[ -n $dev ]] || dev=$(basename "$src")
     [[ -r /sys/block/$dev/dev ]] || return 1
     cat "/sys/block/$dev/dev"
+}
+
+# Some control files depend on how the kernel was built and booted (blkio.weight needs CFQ or
+# BFQ, memory.memsw.* swap accounting, cpu.cfs_burst_us 5.14+): a test that needs one skips,
+# naming it, where a new cgroup does not have it. The probe is $CGPARENT itself (this test's
+# own name), made and removed here before the container makes it.
+# has_cg_files CONTROLLER FILE...: true if a new cgroup has every FILE; else CG_MISSING says why.
+has_cg_files() {
+    local controller=$1 dir f missing=()
+    shift
+    if is_v2; then
+        dir=/sys/fs/cgroup$CGPARENT
+    else
+        dir=$(_v1_mountpoint "$controller") || true
+        if [[ -z $dir ]]; then
+            CG_MISSING="this host has no $controller cgroup hierarchy"
+            return 1
+        fi
+        dir+=$CGPARENT
+    fi
+    mkdir "$dir" || fail "has_cg_files: cannot make the probe cgroup $dir"
+    for f in "$@"; do
+        [[ -e $dir/$f ]] || missing+=("$f")
+    done
+    rmdir "$dir"
+    CG_MISSING="this host's $controller cgroups have no ${missing[*]}"
+    ((${#missing[@]} == 0))
+}
+
+require_cg_files() {
+    has_cg_files "$@" || skip "$CG_MISSING"
 }
