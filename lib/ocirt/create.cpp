@@ -112,23 +112,32 @@ std::vector<linux_::CgroupMount> cgroup_mounts(const cgroups::Manager& m) {
 }
 
 // linux.resources with the device rules every container gets: the config's
-// rules, then runc's default allow list and the config's linux.devices.
+// rules, then runc's default allow list. linux.devices adds no rule of its
+// own (as runc): a deny in linux.resources.devices stays in force for them.
 spec::Resources resources_with_default_devices(const spec::Config& c) {
     spec::Resources r;
     if (c.linux && c.linux->resources) r = *c.linux->resources;
     for (const auto& d : cgroups::default_device_rules()) r.devices.push_back(d);
-    if (c.linux) {
-        for (const auto& d : c.linux->devices) {
-            spec::DeviceRule rule;
-            rule.allow = true;
-            rule.type = d.type == "u" ? "c" : d.type;
-            rule.major = d.major;
-            rule.minor = d.minor;
-            rule.access = "rwm";
-            if (d.type != "p") r.devices.push_back(rule);
-        }
-    }
     return r;
+}
+
+// Without a mount namespace of its own the container runs in the caller's
+// (chrooted into its rootfs, as runc does): anything that would mount there
+// would change the caller's mount table and outlive the container, and is
+// refused by name. (runc makes them on the host.)
+void check_without_mount_ns(const spec::Config& c) {
+    auto refuse = [](const std::string& field) {
+        throw Error(field + ": needs a mount namespace of the container's own, and linux.namespaces has "
+                            "none (it would be mounted in the caller's)");
+    };
+    if (!c.mounts.empty()) refuse("mounts");
+    if (c.root && c.root->readonly) refuse("root.readonly");
+    if (c.linux) {
+        if (!c.linux->masked_paths.empty()) refuse("linux.maskedPaths");
+        if (!c.linux->readonly_paths.empty()) refuse("linux.readonlyPaths");
+        if (!c.linux->rootfs_propagation.empty()) refuse("linux.rootfsPropagation");
+        if (!c.linux->devices.empty()) refuse("linux.devices");
+    }
 }
 
 void write_pid_file(const std::string& path, pid_t pid) {
@@ -176,8 +185,7 @@ Container create_container(const std::string& root, const std::string& id, const
     if (config.linux) linux_::check_mount_label(config.linux->mount_label);
     linux_::check_process_attrs(config);
     const auto plan = linux_::plan_namespaces(config);
-    if (!plan.has(spec::NamespaceType::mount))
-        throw Error("linux.namespaces: a mount namespace is required");
+    if (!plan.has(spec::NamespaceType::mount)) check_without_mount_ns(config);
 
     // runc makes the root and its parents (the containerd shim passes <root>/<namespace>).
     try {
@@ -225,6 +233,7 @@ Container create_container(const std::string& root, const std::string& id, const
     ictx.rootfs.rootfs = rootfs;
     ictx.rootfs.bundle = bundle;
     ictx.rootfs.no_pivot = opts.no_pivot;
+    ictx.rootfs.own_mount_ns = plan.has(spec::NamespaceType::mount);
     ictx.rootfs.new_user_ns = plan.new_user || plan.has(spec::NamespaceType::user);
     ictx.rootfs.new_cgroup_ns = plan.new_cgroup;
     ictx.rootfs.cgroups = cgroup_mounts(*cgroup);

@@ -40,7 +40,7 @@ void run(const ExecContext& ctx) {
         ::setresuid(0, 0, 0);
     }
     const spec::Process& p = *ctx.setup.process;
-    if (p.terminal) setup_terminal(ctx.console_socket, p.console_size, /*bind_console=*/false);
+    if (p.terminal) setup_terminal(ctx.console_socket, p.console_size, p.user.uid, /*bind_console=*/false);
     ReadyProcess ready = prepare_process(ctx.setup);
     finish_process(ctx.setup, ready);
 }

@@ -31,6 +31,12 @@ void make_cwd(const std::string& cwd) {
     with_context("process.cwd", [&] { open_in_root(root.get(), cwd, Create::dir); });
 }
 
+Fd open_proc_fd_dir() {
+    Fd dir(::open("/proc/self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC));
+    if (!dir) throw_errno("open /proc/self/fd in the container (a /proc mount is needed)");
+    return dir;
+}
+
 // The init is PID 1 of its pid namespace, and the kernel drops signals to
 // such a process unless it handles them: without handlers, `kill` of a
 // created container (the default SIGTERM) would do nothing. execve resets
@@ -95,17 +101,21 @@ void run(const InitContext& ctx) {
 
     prepare_rootfs(ctx.rootfs);
     if (c.hooks) run_create_hooks(ctx);
+    // Without a mount namespace of its own the rootfs has no /proc of the
+    // container's: exec.fifo is reopened through the caller's, opened here.
+    Fd proc_fd_dir;
+    if (!ctx.rootfs.own_mount_ns) proc_fd_dir = open_proc_fd_dir();
     enter_rootfs(ctx.rootfs);
     if (c.process && !c.process->cwd.empty()) make_cwd(c.process->cwd);
     if (c.process && c.process->terminal)
-        setup_terminal(ctx.console_socket, c.process->console_size);
+        setup_terminal(ctx.console_socket, c.process->console_size, c.process->user.uid,
+                       /*bind_console=*/ctx.rootfs.own_mount_ns);
     // Before the read-only paths (/proc/sys is one in the default config).
     if (c.linux) apply_sysctl(c.linux->sysctl);
     finalize_rootfs(ctx.rootfs);
     // exec.fifo is reopened through the container's own /proc: nothing of the
     // host's procfs is held while the init waits for start.
-    Fd proc_fd_dir(::open("/proc/self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC));
-    if (!proc_fd_dir) throw_errno("open /proc/self/fd in the container (a /proc mount is needed)");
+    if (!proc_fd_dir) proc_fd_dir = open_proc_fd_dir();
 
     ProcessSetup setup;
     setup.process = c.process ? &*c.process : nullptr;

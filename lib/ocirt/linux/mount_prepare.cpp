@@ -1,5 +1,10 @@
 #include "ocirt/linux/mount_prepare.hpp"
 
+#include <fcntl.h>
+#include <sys/mount.h>
+
+#include "ocirt/util/error.hpp"
+
 #include "ocirt/linux/mount_idmap.hpp"
 #include "ocirt/linux/mount_options.hpp"
 
@@ -28,7 +33,18 @@ PreparedMounts prepare_mounts(const RootfsContext& ctx) {
         const spec::Mount& m = mounts[i];
         const std::string where = "mounts[" + std::to_string(i) + "]";
         MountOptions o = parse_mount(m, where);
-        if (!o.is_bind || !o.idmap) continue;
+        if (!o.is_bind) continue;
+        const std::string src = bind_source(m, ctx.bundle);
+        if (!o.idmap) {
+            // The user namespace may not be able to reach the source (a 0700
+            // dir of the host's root on the way): a clone made here, for the
+            // init to attach if it cannot bind the path itself.
+            unsigned flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (o.recursive_bind() ? AT_RECURSIVE : 0);
+            Fd tree(::open_tree(AT_FDCWD, src.c_str(), flags));
+            if (!tree) throw_errno(where + ".source: " + src);
+            out.trees.emplace(i, std::move(tree));
+            continue;
+        }
         Fd own;
         int userns;
         if (!m.uid_mappings.empty()) {
@@ -38,7 +54,7 @@ PreparedMounts prepare_mounts(const RootfsContext& ctx) {
             if (!container_userns) container_userns = mount_userns(m, *ctx.config, where);
             userns = container_userns.get();
         }
-        out.trees.emplace(i, open_idmapped_tree(bind_source(m, ctx.bundle), o, userns, where));
+        out.trees.emplace(i, open_idmapped_tree(src, o, userns, where));
     }
     return out;
 }

@@ -1,8 +1,12 @@
 #pragma once
-// Mounts the runtime makes before the clone, for the init to attach: the
-// idmapped bind mounts of a container with a user namespace (idmapping a host
+// Mounts the runtime makes before the clone, for the init to attach, in a
+// container with a user namespace: the idmapped bind mounts (idmapping a host
 // filesystem needs privileges the init no longer has there; see
-// mount_idmap.hpp). The init inherits the fds with the rest of the fd table.
+// mount_idmap.hpp), and a clone of every other bind source, which the init
+// attaches only when the namespace cannot reach the source path itself (a
+// bind it makes of a reachable path keeps the kernel's locks on the source's
+// flags; a clone made here would not have them). The init inherits the fds
+// with the rest of the fd table.
 #include <cstddef>
 #include <map>
 #include <vector>

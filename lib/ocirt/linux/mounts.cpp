@@ -110,7 +110,13 @@ Fd prepared_tree(const Ctx& ctx, size_t index) {
 void mount_bind(int root_fd, const spec::Mount& m, size_t index, const MountOptions& o,
                 const RootfsContext& ctx, const std::string& where) {
     const std::string src = bind_source(m, ctx.bundle);
-    Fd own_tree = o.idmap ? prepared_tree(ctx, index) : Fd();
+    Fd own_tree = prepared_tree(ctx, index);
+    struct stat st;
+    if (!o.idmap && own_tree) {
+        // A clone of the source the runtime made before the clone: used only
+        // if this user namespace cannot reach the source itself.
+        if (::stat(src.c_str(), &st) == 0 || (errno != EACCES && errno != EPERM)) own_tree.reset();
+    }
     if (o.idmap && !own_tree) {
         // In a user namespace the init lacks the privileges: the runtime
         // makes these trees before the clone (prepare_mounts).
@@ -122,12 +128,11 @@ void mount_bind(int root_fd, const spec::Mount& m, size_t index, const MountOpti
     }
     const int tree = own_tree.get();
     // The destination is made a file or a directory as the source is.
-    struct stat st;
     if (tree >= 0 ? ::fstat(tree, &st) != 0 : ::stat(src.c_str(), &st) != 0)
         throw_errno(where + ".source: " + src);
     Fd target = open_in_root(root_fd, m.destination, S_ISDIR(st.st_mode) ? Create::dir : Create::file);
     if (tree >= 0)
-        attach(tree, target.get(), where + ": attach the idmapped " + src + " on " + m.destination);
+        attach(tree, target.get(), where + ": attach the tree of " + src + " on " + m.destination);
     else
         do_mount(src.c_str(), fd_path(target.get()), nullptr, MS_BIND | (o.flags & MS_REC), {},
                  where + ": bind " + src + " on " + m.destination);
@@ -200,6 +205,7 @@ void mount_entry(int root_fd, const spec::Mount& m, size_t index, const RootfsCo
     if (m.destination.empty() || m.destination[0] != '/')
         throw Error(where + ".destination: must be an absolute path, got \"" + m.destination + "\"");
     MountOptions o = parse_mount(m, where);
+    if (readonly_deferred(*ctx.config, index)) o.flags &= ~MS_RDONLY;
 
     if (o.is_bind) {
         mount_bind(root_fd, m, index, o, ctx, where);
@@ -223,6 +229,43 @@ void mount_entry(int root_fd, const spec::Mount& m, size_t index, const RootfsCo
     }
     apply_recursive(root_fd, m.destination, o, where);
     apply_propagation(root_fd, m.destination, o, where);
+}
+
+namespace {
+
+// `path` is `dir` or below it (both as mounts[] destinations: absolute).
+bool is_under(const std::string& path, const std::string& dir) {
+    std::string p = clean_path(path), d = clean_path(dir);
+    if (d == "/") return true;
+    return p == d || (p.size() > d.size() && p.compare(0, d.size(), d) == 0 && p[d.size()] == '/');
+}
+
+}  // namespace
+
+bool readonly_deferred(const spec::Config& c, size_t index) {
+    const spec::Mount& m = c.mounts[index];
+    MountOptions o = parse_mount(m, "mounts[" + std::to_string(index) + "]");
+    if (!(o.flags & MS_RDONLY) || (o.flags & MS_REMOUNT)) return false;
+    if (m.type == "cgroup" || m.type == "cgroup2") return false;  // mount_cgroups makes it read-only
+    if (clean_path(m.destination) == "/dev") return true;
+    for (size_t j = index + 1; j < c.mounts.size(); ++j) {
+        const std::string& d = c.mounts[j].destination;
+        if (is_under(d, m.destination) && clean_path(d) != clean_path(m.destination)) return true;
+    }
+    return false;
+}
+
+void remount_deferred_readonly(const spec::Config& c) {
+    Fd root(::open("/", O_PATH | O_DIRECTORY | O_CLOEXEC));
+    if (!root) throw_errno("open /");
+    for (size_t i = 0; i < c.mounts.size(); ++i) {
+        if (!readonly_deferred(c, i)) continue;
+        const std::string where = "mounts[" + std::to_string(i) + "]";
+        Fd t = with_context(where, [&] { return open_in_root(root.get(), c.mounts[i].destination, Create::none); });
+        std::string target = fd_path(t.get());
+        do_mount(nullptr, target, nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY | current_flags(target), {},
+                 where + ": remount " + c.mounts[i].destination + " read-only");
+    }
 }
 
 }  // namespace ocirt::linux_

@@ -7,7 +7,9 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <sstream>
+#include <vector>
 
 #include "ocirt/linux/devices.hpp"
 #include "ocirt/linux/mount_options.hpp"
@@ -43,6 +45,72 @@ bool parent_mount_needs_private(const std::string& path, std::string& mountpoint
     return shared;
 }
 
+// mountinfo escapes space, tab, newline and backslash as \ooo.
+std::string unescape_mountinfo(const std::string& s) {
+    std::string out;
+    for (size_t i = 0; i < s.size(); ++i) {
+        if (s[i] == '\\' && i + 3 < s.size()) {
+            const char* o = &s[i + 1];
+            auto octal = [](char c) { return c >= '0' && c <= '7'; };
+            if (octal(o[0]) && octal(o[1]) && octal(o[2])) {
+                out += static_cast<char>((o[0] - '0') * 64 + (o[1] - '0') * 8 + (o[2] - '0'));
+                i += 3;
+                continue;
+            }
+        }
+        out += s[i];
+    }
+    return out;
+}
+
+bool path_under(const std::string& path, const std::string& dir) {
+    if (dir == "/") return true;
+    return path == dir || (path.size() > dir.size() && path.compare(0, dir.size(), dir) == 0 && path[dir.size()] == '/');
+}
+
+// --no-pivot: after the move and chroot the host's mounts would stay in this
+// mount namespace, out of sight but there, and a full procfs or sysfs among
+// them lets a nested user namespace mount a fresh one (the kernel only checks
+// that one is mounted somewhere in the namespace). Every mount that is neither
+// the rootfs, below it, nor above it (holding it) is detached, deepest first;
+// one that cannot be (locked in a user namespace) is covered with a tmpfs if
+// it is a procfs or sysfs.
+void detach_host_mounts(const std::string& rootfs) {
+    struct Entry {
+        std::string mountpoint, fstype;
+    };
+    std::vector<Entry> entries;
+    std::istringstream in(read_file("/proc/self/mountinfo"));
+    std::string line;
+    while (std::getline(in, line)) {
+        std::istringstream f(line);
+        std::string id, parent, devno, root, mp, opts, field, fstype;
+        f >> id >> parent >> devno >> root >> mp >> opts;
+        while (f >> field && field != "-") {
+        }
+        f >> fstype;
+        mp = unescape_mountinfo(mp);
+        if (path_under(mp, rootfs) || path_under(rootfs, mp)) continue;
+        entries.push_back({mp, fstype});
+    }
+    auto depth = [](const std::string& p) { return std::count(p.begin(), p.end(), '/'); };
+    std::stable_sort(entries.begin(), entries.end(),
+                     [&](const Entry& a, const Entry& b) { return depth(a.mountpoint) > depth(b.mountpoint); });
+    for (const auto& e : entries) {
+        const char* p = e.mountpoint.c_str();
+        // Never let the unmount reach the host's peers.
+        if (::mount(nullptr, p, nullptr, MS_SLAVE | MS_REC, nullptr) != 0) {
+            if (errno == ENOENT || errno == EINVAL) continue;  // gone with a parent
+            throw_errno("--no-pivot: make " + e.mountpoint + " a slave");
+        }
+        if (::umount2(p, MNT_DETACH | UMOUNT_NOFOLLOW) == 0) continue;
+        if (errno != EINVAL && errno != EPERM) throw_errno("--no-pivot: detach " + e.mountpoint);
+        if ((e.fstype == "proc" || e.fstype == "sysfs") &&
+            ::mount("tmpfs", p, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0)
+            throw_errno("--no-pivot: cover " + e.mountpoint);
+    }
+}
+
 unsigned long root_propagation(const RootfsContext& ctx) {
     unsigned long p = ctx.config->linux
                           ? parse_propagation(ctx.config->linux->rootfs_propagation,
@@ -54,6 +122,7 @@ unsigned long root_propagation(const RootfsContext& ctx) {
 }  // namespace
 
 void prepare_rootfs(const RootfsContext& ctx) {
+    if (!ctx.own_mount_ns) return;  // nothing may be mounted in the caller's namespace
     // Nothing done in this namespace may propagate back to the host.
     // The requested propagation of the container's / is set again after the
     // root changed (finalize_rootfs); unbindable would only stop the host's
@@ -80,7 +149,13 @@ void prepare_rootfs(const RootfsContext& ctx) {
 }
 
 void enter_rootfs(const RootfsContext& ctx) {
+    if (!ctx.own_mount_ns) {
+        if (::chroot(ctx.rootfs.c_str()) != 0) throw_errno("chroot " + ctx.rootfs);
+        if (::chdir("/") != 0) throw_errno("chdir /");
+        return;
+    }
     if (ctx.no_pivot) {
+        detach_host_mounts(ctx.rootfs);
         if (::chdir(ctx.rootfs.c_str()) != 0) throw_errno("chdir " + ctx.rootfs);
         if (::mount(ctx.rootfs.c_str(), "/", nullptr, MS_MOVE, nullptr) != 0)
             throw_errno("move " + ctx.rootfs + " to /");
@@ -137,6 +212,8 @@ static void readonly_paths(const std::vector<std::string>& paths) {
 }
 
 void finalize_rootfs(const RootfsContext& ctx) {
+    if (!ctx.own_mount_ns) return;  // create refused every field that needs it
+    remount_deferred_readonly(*ctx.config);
     if (const auto& l = ctx.config->linux) {
         mask_paths(l->masked_paths);
         readonly_paths(l->readonly_paths);

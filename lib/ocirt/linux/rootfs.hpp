@@ -25,6 +25,9 @@ struct RootfsContext {
     std::string rootfs;  // absolute host path
     std::string bundle;  // absolute host path (relative mount sources resolve here)
     bool no_pivot = false;
+    // false: the caller's mount namespace; nothing is mounted, the init only
+    // chroots into the rootfs (create refuses what would need mounts).
+    bool own_mount_ns = true;
     bool new_user_ns = false;
     bool new_cgroup_ns = false;
     std::vector<CgroupMount> cgroups;
@@ -39,5 +42,12 @@ void finalize_rootfs(const RootfsContext& ctx);  // after: masks, read-only, pro
 
 // Used by prepare_rootfs for each mounts[] entry; root_fd is the rootfs.
 void mount_entry(int root_fd, const spec::Mount& m, size_t index, const RootfsContext& ctx);
+
+// mounts[index] is read-only, yet later entries mount below it, or it is
+// /dev, where the devices, symlinks and /dev/console are made: it is mounted
+// read-write, and finalize_rootfs makes it read-only (as runc does for /dev).
+bool readonly_deferred(const spec::Config& c, size_t index);
+// After the root changed: the read-only remount of those entries.
+void remount_deferred_readonly(const spec::Config& c);
 
 }  // namespace ocirt::linux_

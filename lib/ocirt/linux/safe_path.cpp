@@ -6,6 +6,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <climits>
+#include <deque>
 #include <vector>
 
 #include "ocirt/util/error.hpp"
@@ -52,27 +54,51 @@ Fd open_in_root(int root_fd, const std::string& path, Create create, mode_t mode
         return Fd(fd);
     }
     // Walk down, creating what is missing; each step is resolved in the root
-    // again, so a component that is a symlink still cannot lead outside.
-    Fd cur(openat2_in_root(root_fd, "", O_PATH | O_DIRECTORY));
-    if (!cur) throw_errno("open rootfs");
+    // again, so a component that is a symlink still cannot lead outside. A
+    // dangling symlink is followed by hand (as runc and crun do): its target
+    // takes the place of the link in the rest of the walk, an absolute one
+    // starting again at the root, and ".." never climbs above it.
+    auto open_root = [&] {
+        Fd r(openat2_in_root(root_fd, "", O_PATH | O_DIRECTORY));
+        if (!r) throw_errno("open rootfs");
+        return r;
+    };
+    Fd cur = open_root();
+    std::deque<std::string> todo(parts.begin(), parts.end());
     std::string sofar;
-    for (size_t i = 0; i < parts.size(); ++i) {
-        sofar += (sofar.empty() ? "" : "/") + parts[i];
-        int next = openat2_in_root(root_fd, sofar, O_PATH);
+    int links = 0;
+    while (!todo.empty()) {
+        std::string name = std::move(todo.front());
+        todo.pop_front();
+        std::string next_path = sofar.empty() ? name : sofar + "/" + name;
+        int next = openat2_in_root(root_fd, next_path, O_PATH);
         if (next < 0 && errno == ENOENT) {
-            bool last = i + 1 == parts.size();
-            if (last && create == Create::file) {
-                int f = ::openat(cur.get(), parts[i].c_str(),
-                                 O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0644);
-                if (f < 0 && errno != EEXIST) throw_errno("create /" + sofar);
-                if (f >= 0) ::close(f);
-            } else if (::mkdirat(cur.get(), parts[i].c_str(), mode) != 0 && errno != EEXIST) {
-                throw_errno("mkdir /" + sofar);
+            char buf[PATH_MAX];
+            ssize_t n = ::readlinkat(cur.get(), name.c_str(), buf, sizeof buf);
+            if (n > 0) {
+                if (++links > 40) throw Error(ELOOP, path);
+                std::string target(buf, static_cast<size_t>(n));
+                auto tparts = components(target);
+                todo.insert(todo.begin(), tparts.begin(), tparts.end());
+                if (target[0] == '/') {
+                    sofar.clear();
+                    cur = open_root();
+                }
+                continue;
             }
-            next = openat2_in_root(root_fd, sofar, O_PATH);
+            if (todo.empty() && create == Create::file) {
+                int f = ::openat(cur.get(), name.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW,
+                                 0644);
+                if (f < 0 && errno != EEXIST) throw_errno("create /" + next_path);
+                if (f >= 0) ::close(f);
+            } else if (::mkdirat(cur.get(), name.c_str(), mode) != 0 && errno != EEXIST) {
+                throw_errno("mkdir /" + next_path);
+            }
+            next = openat2_in_root(root_fd, next_path, O_PATH);
         }
-        if (next < 0) throw_errno("/" + sofar);
+        if (next < 0) throw_errno("/" + next_path);
         cur.reset(next);
+        sofar = std::move(next_path);
     }
     return cur;
 }

@@ -13,7 +13,8 @@
 
 namespace ocirt::linux_ {
 
-void setup_terminal(int console_sock, const std::optional<spec::ConsoleSize>& size, bool bind_console) {
+void setup_terminal(int console_sock, const std::optional<spec::ConsoleSize>& size, uid_t owner,
+                    bool bind_console) {
     Fd master(::open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC));
     if (!master) throw_errno("process.terminal: open /dev/ptmx in the container");
     int unlock = 0;
@@ -24,6 +25,15 @@ void setup_terminal(int console_sock, const std::optional<spec::ConsoleSize>& si
     // TIOCGPTPEER opens the slave through the master: no path lookup to race.
     Fd slave(::ioctl(master.get(), TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC));
     if (!slave) throw_errno("process.terminal: open " + slave_name);
+    // The process's user must be able to use its terminal once it dropped
+    // root. Only the owner changes: the group is devpts' choice (gid=5). A
+    // uid the kernel cannot map here (EINVAL), an owner outside our user
+    // namespace (EPERM) or a read-only /dev (EROFS) leave it as it is.
+    struct stat st;
+    if (::fstat(slave.get(), &st) != 0) throw_errno("process.terminal: stat " + slave_name);
+    if (st.st_uid != owner && ::fchown(slave.get(), owner, static_cast<gid_t>(-1)) != 0 &&
+        errno != EINVAL && errno != EPERM && errno != EROFS)
+        throw_errno("process.user.uid: chown " + slave_name);
     if (size) {
         winsize ws{};
         ws.ws_row = static_cast<unsigned short>(size->height);
