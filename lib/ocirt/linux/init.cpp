@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include "ocirt/linux/exec.hpp"
@@ -54,8 +55,11 @@ void run_create_hooks(const InitContext& ctx) {
         ctx.sync->send(MsgType::run_hooks);
         if (ctx.sync->recv().type != MsgType::go) ::_exit(1);
     }
+    // runtime.md: the path is resolved in the runtime's mount namespace, the hook runs in the
+    // container's, its cwd the container's root (the rootfs, not yet pivoted to).
     run_hooks(h.create_container, "createContainer",
-              hook_state_json(ctx.id, Status::creating, ::getpid(), ctx.rootfs.bundle, ctx.config->annotations));
+              hook_state_json(ctx.id, Status::creating, ::getpid(), ctx.rootfs.bundle, ctx.config->annotations),
+              ctx.rootfs.rootfs);
 }
 
 void run(const InitContext& ctx) {
@@ -82,6 +86,9 @@ void run(const InitContext& ctx) {
 
     Message go = ctx.sync->recv();
     if (go.type != MsgType::go) ::_exit(1);  // the parent gave up
+    // The init logs (through the log fd it kept) only until `ready`: after it the fd is not
+    // the runtime's to write to any more.
+    spdlog::debug("init: go received; joining namespaces");
 
     if (ctx.namespaces.new_user) {
         // Become the namespace's root (if mapped) to set up the rest.
@@ -93,9 +100,11 @@ void run(const InitContext& ctx) {
         throw_errno("linux.namespaces: new cgroup namespace");
     if (ctx.namespaces.has(spec::NamespaceType::uts)) set_hostname(c.hostname, c.domainname);
 
+    spdlog::debug("init: preparing the rootfs {}", ctx.rootfs.rootfs);
     prepare_rootfs(ctx.rootfs);
     if (c.hooks) run_create_hooks(ctx);
     enter_rootfs(ctx.rootfs);
+    spdlog::debug("init: root changed ({})", ctx.rootfs.no_pivot ? "move + chroot" : "pivot_root");
     if (c.process && !c.process->cwd.empty()) make_cwd(c.process->cwd);
     if (c.process && c.process->terminal)
         setup_terminal(ctx.console_socket, c.process->console_size);
@@ -116,6 +125,7 @@ void run(const InitContext& ctx) {
     setup.preserve_fds = ctx.preserve_fds;
     ReadyProcess ready;
     if (c.process) ready = prepare_process(setup);
+    spdlog::debug("init: process set up; ready, waiting for start");
     if (!c.process) mark_fds_cloexec(ctx.listen_fds + ctx.preserve_fds);
     ctx.sync->send(MsgType::ready);
     ctx.sync->close();
