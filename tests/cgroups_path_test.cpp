@@ -44,6 +44,14 @@ TEST_CASE("device rules render for v1 devices files", "[cgroups]") {
     CHECK(render_v1(rule(false, "", std::nullopt, std::nullopt, "")) == "a *:* rwm");
     CHECK(render_v1(rule(true, "c", 136, std::nullopt, "rw")) == "c 136:* rw");
     CHECK(render_v1(rule(true, "b", std::nullopt, 0, "m")) == "b *:0 m");
+    // The kernel refuses a letter other than r, w, m and reads only three: the letters alone.
+    CHECK(render_v1(rule(true, "c", 1, 3, "wr")) == "c 1:3 rw");
+    CHECK(render_v1(rule(true, "c", 1, 3, "rwa")) == "c 1:3 rw");
+    CHECK(render_v1(rule(true, "c", 1, 3, "mmrw")) == "c 1:3 rwm");
+    CHECK_THROWS_WITH(render_v1(rule(true, "c", 1, 3, "a")), Contains("linux.resources.devices"));
+    // "mrw" is every access: one "a" line, not a c and a b line.
+    CHECK(render_v1_lines(rule(true, "a", std::nullopt, std::nullopt, "mrw")) ==
+          std::vector<std::string>{"a *:* rwm"});
     CHECK_THROWS_WITH(render_v1(rule(true, "x", 1, 3, "rwm")), Contains("linux.resources.devices"));
     // the kernel reads "a 1:3 r" as "a *:* rwm": V1 writes the c and b rules instead
     using L = std::vector<std::string>;
@@ -51,7 +59,8 @@ TEST_CASE("device rules render for v1 devices files", "[cgroups]") {
     CHECK(render_v1_lines(rule(true, "", std::nullopt, std::nullopt, "m")) == L{"c *:* m", "b *:* m"});
     CHECK(render_v1_lines(rule(false, "a", std::nullopt, std::nullopt, "")) == L{"a *:* rwm"});
     CHECK(render_v1_lines(rule(true, "c", 1, 3, "rw")) == L{"c 1:3 rw"});
-    CHECK_THROWS_WITH(render_v1(rule(true, "c", 1, 3, "rwx")), Contains("linux.resources.devices"));
+    CHECK(render_v1(rule(true, "c", 1, 3, "rwx")) == "c 1:3 rw");
+    CHECK_THROWS_WITH(render_v1(rule(true, "c", 1, 3, "x")), Contains("linux.resources.devices"));
 }
 
 TEST_CASE("default device rules are runc's allow list", "[cgroups]") {

@@ -255,13 +255,34 @@ TEST_CASE("validate: cgroup device rules", "[spec][validate]") {
         {"allow": true, "type": "a"}, {"allow": true, "type": "b", "access": "m"}])")));
     REQUIRE_THROWS_WITH(validate_with("/linux/resources/devices", json::parse(R"([{"allow": true, "type": "p"}])")),
                         Equals("linux.resources.devices[0].type: unknown device type \"p\" (want a, c or b)"));
-    REQUIRE_THROWS_WITH(
-        validate_with("/linux/resources/devices", json::parse(R"([{"allow": true}, {"allow": true, "access": "rx"}])")),
-        Equals("linux.resources.devices[1].access: unknown access \"rx\" (want letters of \"rwm\")"));
+    // runc's reading: r, w, m in any order, repeated; other characters dropped ("rwa" is "rw").
+    for (const char* access : {"rwa", "wr", "mrw", "rrw", "rx", "m", "rwmrwm"}) {
+        INFO(access);
+        REQUIRE_NOTHROW(validate_with("/linux/resources/devices",
+                                      json{{{"allow", false}}, {{"allow", true}, {"type", "c"}, {"access", access}}}));
+    }
+    // A non-empty access without any of the letters allows nothing: refused, as runc's create fails.
+    for (const char* access : {"a", "x", "A", "RWM", " "}) {
+        INFO(access);
+        REQUIRE_THROWS_WITH(validate_with("/linux/resources/devices",
+                                          json{{{"allow", false}}, {{"allow", true}, {"access", access}}}),
+                            Equals(std::string("linux.resources.devices[1].access: no access in \"") + access +
+                                   "\" (want letters of \"rwm\")"));
+    }
     // validate_resources on its own, for `update -r`.
     REQUIRE_THROWS_WITH(
         validate_resources(parse_resources(json::parse(R"({"devices": [{"allow": true, "type": "z"}]})"))),
         Equals("linux.resources.devices[0].type: unknown device type \"z\" (want a, c or b)"));
+}
+
+TEST_CASE("device_access_letters: the letters r, w, m in that order", "[spec][validate]") {
+    CHECK(device_access_letters("rwa") == "rw");
+    CHECK(device_access_letters("mrw") == "rwm");
+    CHECK(device_access_letters("wr") == "rw");
+    CHECK(device_access_letters("mmr") == "rm");
+    CHECK(device_access_letters("rwmx") == "rwm");
+    CHECK(device_access_letters("a").empty());
+    CHECK(device_access_letters("").empty());
 }
 
 TEST_CASE("validate: a sysctl must belong to a namespace of the container", "[spec][validate]") {

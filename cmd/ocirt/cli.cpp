@@ -28,42 +28,65 @@ static const Flag* find_flag(const Command& cmd, const std::string& name) {
     return nullptr;
 }
 
+// One flag at argv[i] (which names a flag of cmd, or is an error when `strict`); stores it in
+// `a` and returns the index of its last word, or npos if it is not a flag of cmd.
+static size_t parse_flag(const Command& cmd, const std::vector<std::string>& argv, size_t i, Args& a,
+                         bool strict) {
+    const std::string& s = argv[i];
+    std::string name = s.substr(s[1] == '-' ? 2 : 1);
+    std::string value;
+    bool has_value = false;
+    if (auto eq = name.find('='); eq != std::string::npos) {
+        value = name.substr(eq + 1);
+        name = name.substr(0, eq);
+        has_value = true;
+    }
+    const Flag* f = find_flag(cmd, name);
+    if (!f) {
+        if (!strict) return std::string::npos;
+        throw Error(cmd.name + ": flag provided but not defined: -" + name);
+    }
+    const std::string& key = f->names.front();
+    if (f->takes_value) {
+        if (!has_value) {
+            if (i + 1 >= argv.size()) throw Error(cmd.name + ": flag needs an argument: -" + name);
+            value = argv[++i];
+        }
+    } else if (has_value && value != "true" && value != "false") {
+        throw Error(cmd.name + ": invalid boolean value \"" + value + "\" for -" + name);
+    } else if (!has_value) {
+        value = "true";
+    }
+    if (!f->takes_value && value == "false")
+        a.values_.erase(key);
+    else
+        a.values_[key].push_back(value);
+    return i;
+}
+
+static bool looks_like_flag(const std::string& s) { return s.size() >= 2 && s[0] == '-'; }
+
 Args parse(const Command& cmd, const std::vector<std::string>& argv, size_t start) {
     Args a;
     size_t i = start;
     for (; i < argv.size(); ++i) {
-        const std::string& s = argv[i];
-        if (s == "--") {
+        if (argv[i] == "--") {
             ++i;
             break;
         }
-        if (s.size() < 2 || s[0] != '-') break;
-        std::string name = s.substr(s[1] == '-' ? 2 : 1);
-        std::string value;
-        bool has_value = false;
-        if (auto eq = name.find('='); eq != std::string::npos) {
-            value = name.substr(eq + 1);
-            name = name.substr(0, eq);
-            has_value = true;
-        }
-        const Flag* f = find_flag(cmd, name);
-        if (!f) throw Error(cmd.name + ": flag provided but not defined: -" + name);
-        const std::string& key = f->names.front();
-        if (f->takes_value) {
-            if (!has_value) {
-                if (i + 1 >= argv.size()) throw Error(cmd.name + ": flag needs an argument: -" + name);
-                value = argv[++i];
-            }
-        } else if (has_value && value != "true" && value != "false") {
-            throw Error(cmd.name + ": invalid boolean value \"" + value + "\" for -" + name);
-        } else if (!has_value) {
-            value = "true";
-        }
-        if (!f->takes_value && value == "false") {
-            a.values_.erase(key);
+        if (!looks_like_flag(argv[i])) {
+            if (!cmd.flags_after_args) break;
+            a.positional_.push_back(argv[i]);
             continue;
         }
-        a.values_[key].push_back(value);
+        // After a positional argument only the verb's own flags are flags (urfave/cli reorders
+        // those alone); any other dash word stays an argument ("kill ID -9" is a signal).
+        bool strict = a.positional_.empty();
+        size_t last = parse_flag(cmd, argv, i, a, strict);
+        if (last == std::string::npos)
+            a.positional_.push_back(argv[i]);
+        else
+            i = last;
     }
     for (; i < argv.size(); ++i) a.positional_.push_back(argv[i]);
     if (a.has("help")) return a;

@@ -1,8 +1,11 @@
 #pragma once
 // The runc-style command line: global flags, then a verb with its own flags
 // and positional arguments. Flags take one or two dashes, "--f value" or
-// "--f=value"; flag parsing stops at the first positional argument or "--",
-// as Go's flag package (and so runc) does.
+// "--f=value". As in runc (urfave/cli v1 reorders the arguments before Go's
+// flag package parses them), a verb's own flags may also come after its
+// positional arguments ("update ID --memory 1m"), except for verbs whose
+// trailing arguments are passed on (exec's command, ps's options). "--" ends
+// the flags.
 #include <functional>
 #include <map>
 #include <string>
@@ -43,6 +46,12 @@ struct Command {
     std::vector<Flag> flags;
     size_t min_args = 0;
     size_t max_args = 0;  // SIZE_MAX: any
+    // false: parsing stops at the first positional argument (exec, ps, the
+    // global flags), as urfave/cli's SkipArgReorder.
+    bool flags_after_args = true;
+    // The exit status when run fails (its arguments parsed): runc's exec exits 255 for
+    // its own errors, which an engine tells from the process's own status.
+    int failure_status = 1;
     std::function<int(const GlobalOptions&, const Args&)> run;
 };
 

@@ -79,6 +79,8 @@ Command exec_command() {
     };
     c.min_args = 1;
     c.max_args = SIZE_MAX;
+    c.flags_after_args = false;  // what follows the id is passed on, as in runc
+    c.failure_status = 255;      // runc: "exec failed: ...", 255; usage errors stay 1
     c.run = [](const GlobalOptions& g, const Args& a) {
         if (a.has("cgroup")) throw Error("exec --cgroup is not supported yet");
         Container ct = Factory(g.root).load(a.positional()[0], /*lock=*/false);

@@ -1,5 +1,6 @@
 // ocirt: global flags, then dispatch to a verb. Every failure is printed as
-// "ocirt: <message>" on stderr (and logged to --log), exit code 1.
+// "ocirt: <message>" on stderr (and logged to --log), exit code 1 (exec's
+// own failures: 255, as runc).
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
@@ -40,6 +41,7 @@ cli::Command global_command() {
         {{"version", "v"}, false, "", "print the version"},
     };
     g.max_args = SIZE_MAX;
+    g.flags_after_args = false;  // the verb and its own arguments follow
     return g;
 }
 
@@ -58,6 +60,12 @@ void print_usage(const std::vector<cli::Command>& cmds) {
     cli::Command g = global_command();
     for (const auto& f : g.flags)
         std::printf("   --%-20s %s\n", (f.names[0] + (f.takes_value ? " value" : "")).c_str(), f.help.c_str());
+}
+
+// "ocirt: <message>" on stderr, and the same as an error line in the --log file.
+void report(const std::exception& e, bool log_to_file) {
+    if (log_to_file) spdlog::error("{}", e.what());
+    std::fprintf(stderr, "ocirt: %s\n", e.what());
 }
 
 }  // namespace
@@ -101,14 +109,18 @@ int main(int argc, char** argv) {
                 return 0;
             }
             spdlog::debug("{} {}", verb, g.root);
-            return c.run(g, a);
+            try {
+                return c.run(g, a);
+            } catch (const std::exception& e) {
+                report(e, log_to_file);
+                return c.failure_status;
+            }
         }
         // runc (urfave/cli) exits 3 for a command it does not know.
         std::fprintf(stderr, "ocirt: unknown command \"%s\" (see ocirt --help)\n", verb.c_str());
         return 3;
     } catch (const std::exception& e) {
-        if (log_to_file) spdlog::error("{}", e.what());
-        std::fprintf(stderr, "ocirt: %s\n", e.what());
+        report(e, log_to_file);
         return 1;
     }
 }

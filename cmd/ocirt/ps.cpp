@@ -16,6 +16,7 @@ Command ps_command() {
     c.flags = {{{"format", "f"}, true, "value", "select one of: table or json (default: \"table\")"}};
     c.min_args = 1;
     c.max_args = SIZE_MAX;
+    c.flags_after_args = false;  // what follows the id is passed on, as in runc
     c.run = [](const GlobalOptions& g, const Args& a) {
         std::string format = a.get("format", "table");
         if (format != "table" && format != "json") throw Error("invalid format option \"" + format + "\"");

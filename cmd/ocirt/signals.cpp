@@ -15,7 +15,8 @@ int parse_signal(const std::string& s) {
     if (s.empty()) throw bad();
     if (std::all_of(s.begin(), s.end(), ::isdigit)) {
         int n = std::stoi(s.substr(0, 4));
-        if (n <= 0 || n > SIGRTMAX) throw bad();
+        // 0 sends nothing: kill(2)'s check that the process exists (runc accepts it too).
+        if (n < 0 || n > SIGRTMAX) throw bad();
         return n;
     }
     std::string name = s;

@@ -5,6 +5,7 @@
 #include <pwd.h>
 #include <sys/stat.h>
 #include <signal.h>
+#include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include "ocirt/linux/cgroups/manager.hpp"
@@ -75,6 +76,7 @@ void Container::start() {
 
     auto pidfd = linux_::PidFd::open(state_.pid, state_.pid_start_time);
     std::string fifo_path = dir_ + "/exec.fifo";
+    spdlog::debug("start {}: opening exec.fifo of init {}", id(), state_.pid);
     // Non-blocking, so a dead init cannot hang us: wait for its byte or its exit.
     Fd fifo(::open(fifo_path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
     if (!fifo) throw_errno("open " + fifo_path);
@@ -95,6 +97,7 @@ void Container::start() {
             throw Error("cannot start container \"" + id() + "\": its init exited before start");
     }
     if (::unlink(fifo_path.c_str()) != 0 && errno != ENOENT) throw_errno("remove " + fifo_path);
+    spdlog::debug("start {}: init {} goes on to exec the process", id(), state_.pid);
     if (state_.has_hooks) {
         spec::Config c = config();
         if (c.hooks)

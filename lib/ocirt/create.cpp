@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <spdlog/spdlog.h>
 
@@ -154,12 +155,27 @@ std::string describe_exit(pid_t pid) {
     return "";
 }
 
+// For the debug log: "new mount pid ...; joined network (/proc/1/ns/net)". Built only when
+// debug is on.
+std::string describe_namespaces(const linux_::NamespacePlan& plan) {
+    std::string fresh, joined;
+    for (auto t : plan.all) {
+        auto j = std::find_if(plan.joins.begin(), plan.joins.end(), [&](const auto& n) { return n.type == t; });
+        if (j == plan.joins.end())
+            fresh += std::string(" ") + spec::to_string(t);
+        else
+            joined += std::string(" ") + spec::to_string(t) + " (" + j->path + ")";
+    }
+    return "new" + (fresh.empty() ? " none" : fresh) + "; joined" + (joined.empty() ? " none" : joined);
+}
+
 }  // namespace
 
 Container create_container(const std::string& root, const std::string& id, const CreateOptions& opts) {
     const std::string bundle = absolute_path(opts.bundle.empty() ? "." : opts.bundle);
     std::string config_text;
     spec::Config config = spec::load_config(bundle + "/config.json", &config_text);
+    spdlog::debug("create {}: loaded {}/config.json (ociVersion {})", id, bundle, config.oci_version);
     with_context(bundle + "/config.json", [&] {
         spec::validate(config);
         spec::check_supported(config);
@@ -186,6 +202,8 @@ Container create_container(const std::string& root, const std::string& id, const
     linux_::check_process_attrs(config);
     const auto plan = linux_::plan_namespaces(config);
     if (!plan.has(spec::NamespaceType::mount)) check_without_mount_ns(config);
+    if (spdlog::should_log(spdlog::level::debug))
+        spdlog::debug("create {}: namespaces: {}", id, describe_namespaces(plan));
 
     // runc makes the root and its parents (the containerd shim passes <root>/<namespace>).
     try {
@@ -224,6 +242,7 @@ Container create_container(const std::string& root, const std::string& id, const
     cgroup->create();
     rollback.set_cgroup(cgroup.get());
     cgroup->apply(resources_with_default_devices(config));
+    spdlog::debug("create {}: cgroup {} made, linux.resources applied", id, cgroup_path);
     Fd cgroup_fd = cgroup->fd_for_clone_into_cgroup();
 
     linux_::InitContext ictx;
@@ -257,6 +276,7 @@ Container create_container(const std::string& root, const std::string& id, const
         linux_::container_init(ictx);
     });
     rollback.set_pid(pid);
+    spdlog::debug("create {}: init pid {}", id, pid);
     child_sock.close();
     prepared.clear();
     console.reset();
@@ -279,6 +299,7 @@ Container create_container(const std::string& root, const std::string& id, const
             continue;
         }
         if (m.type == linux_::MsgType::run_hooks) {
+            spdlog::debug("create {}: running the prestart and createRuntime hooks", id);
             const std::string st = hook_state_json(id, Status::creating, pid, bundle, config.annotations);
             linux_::run_hooks(config.hooks->prestart, "prestart", st);
             linux_::run_hooks(config.hooks->create_runtime, "createRuntime", st);
@@ -320,6 +341,7 @@ Container create_container(const std::string& root, const std::string& id, const
     save_state(dir, st);
     write_pid_file(opts.io.pid_file, pid);
     rollback.commit();
+    spdlog::debug("create {}: created, init {} waits for start", id, pid);
     return Container(dir, st, std::move(lock));
 }
 

@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <cstring>
@@ -113,6 +114,8 @@ int exec_in_container(const Container& c, const ExecOptions& o) {
             *config.linux->seccomp, linux_::seccomp_cache_dir(c.dir().substr(0, c.dir().rfind('/'))));
 
     const pid_t init = c.state().pid;
+    const std::string command = o.process.args.empty() ? std::string() : o.process.args.front();
+    spdlog::debug("exec {}: {} in the namespaces of init {}", c.id(), command, init);
     auto pin = linux_::PidFd::open(init, c.state().pid_start_time);
     if (!pin.valid()) throw Error("cannot exec in " + who + ": it is stopped");
     InitNamespaces ns = open_namespaces(config, init);
@@ -151,6 +154,7 @@ int exec_in_container(const Container& c, const ExecOptions& o) {
         }
     }
     ChildGuard guard(pid);
+    spdlog::debug("exec {}: process pid {}", c.id(), pid);
     child_sock.close();
     if (console) console->close_far_end();
     console_socket.reset();
@@ -184,6 +188,7 @@ int exec_in_container(const Container& c, const ExecOptions& o) {
     if (!o.pid_file.empty())
         with_context("--pid-file", [&] { write_atomic(absolute_path(o.pid_file), std::to_string(pid), 0644); });
     guard.release();
+    spdlog::debug("exec {}: process {} executed {}", c.id(), pid, command);
     if (o.detach) return 0;
     std::optional<linux_::ConsoleRelay> relay =
         console ? console->take_relay() : std::optional<linux_::ConsoleRelay>();

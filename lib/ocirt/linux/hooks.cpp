@@ -33,7 +33,7 @@ constexpr size_t kFinalDrain = 256 * 1024;
 constexpr int kTickMs = 10;
 
 // What the child reports on the exec-error pipe when it fails before execve succeeds.
-enum class Stage : int { stdio = 1, fds = 2, exec = 3 };
+enum class Stage : int { stdio = 1, fds = 2, exec = 3, cwd = 4 };
 struct ChildFailure {
     Stage stage;
     int err;
@@ -181,8 +181,8 @@ private:
     ::_exit(127);
 }
 
-[[noreturn]] void exec_hook(const char* path, char* const argv[], char* const envp[], int stdin_fd,
-                            int out_fd, int report_fd) {
+[[noreturn]] void exec_hook(const char* path, char* const argv[], char* const envp[], const char* cwd,
+                            int stdin_fd, int out_fd, int report_fd) {
     // `run` blocks the signals it forwards and the init has handlers: the hook gets neither.
     reset_signals();
 
@@ -210,6 +210,7 @@ private:
                 : (1 << 20);
         for (int fd = 4; fd < max; ++fd) ::close(fd);
     }
+    if (cwd && ::chdir(cwd) != 0) fail_child(report, Stage::cwd);
     ::execve(path, argv, envp);
     fail_child(report, Stage::exec);
 }
@@ -222,7 +223,8 @@ std::string signal_text(int sig) {
 }
 
 // Runs one hook to its end; throws Error with `name` ("hooks.prestart[0] /x") in front.
-void run_one(const spec::Hook& hook, const std::string& name, const std::string& state_json) {
+void run_one(const spec::Hook& hook, const std::string& name, const std::string& state_json,
+             const std::string& cwd = {}) {
     if (hook.path.empty() || hook.path[0] != '/') throw Error(name + ": path must be absolute");
     if (hook.timeout && *hook.timeout <= 0) throw Error(name + ": timeout must be greater than 0");
 
@@ -249,7 +251,8 @@ void run_one(const spec::Hook& hook, const std::string& name, const std::string&
     pid_t pid = ::fork();
     if (pid < 0) throw Error(errno, name + ": fork");
     if (pid == 0)
-        exec_hook(hook.path.c_str(), argv.data(), envp.data(), stdin_fd.get(), out_w.get(), report_w.get());
+        exec_hook(hook.path.c_str(), argv.data(), envp.data(), cwd.empty() ? nullptr : cwd.c_str(),
+                  stdin_fd.get(), out_w.get(), report_w.get());
 
     Child child(pid);
     stdin_fd.reset();
@@ -304,6 +307,7 @@ void run_one(const spec::Hook& hook, const std::string& name, const std::string&
             case Stage::exec: throw Error(failure.err, name + ": exec");
             case Stage::stdio: throw Error(failure.err, name + ": set up stdio");
             case Stage::fds: throw Error(failure.err, name + ": close fds");
+            case Stage::cwd: throw Error(failure.err, name + ": chdir " + cwd);
         }
         throw Error(failure.err, name + ": before exec");
     }
@@ -325,11 +329,12 @@ std::string hook_name(const std::string& kind, size_t i, const spec::Hook& h) {
 
 }  // namespace
 
-void run_hooks(const std::vector<spec::Hook>& hooks, const std::string& kind, const std::string& state_json) {
+void run_hooks(const std::vector<spec::Hook>& hooks, const std::string& kind, const std::string& state_json,
+               const std::string& cwd) {
     for (size_t i = 0; i < hooks.size(); ++i) {
         std::string name = hook_name(kind, i, hooks[i]);
         spdlog::debug("running {}", name);
-        run_one(hooks[i], name, state_json);
+        run_one(hooks[i], name, state_json, cwd);
     }
 }
 

@@ -11,7 +11,8 @@
 //   signals  an empty mask and default dispositions (`run` blocks signals, the init handles some)
 // The runner waits for the hook itself (a pidfd), not for processes it leaves behind: once the
 // hook has exited, what is already readable from the pipe is kept and the rest is not waited
-// for. After hook.timeout seconds the hook is SIGKILLed and reaped. The cwd is the caller's.
+// for. After hook.timeout seconds the hook is SIGKILLed and reaped. The cwd is `cwd` when given
+// (createContainer: the container's root, runtime.md), else the caller's.
 #include <string>
 #include <vector>
 
@@ -27,7 +28,8 @@ namespace ocirt::linux_ {
 //   hooks.poststart[0] /x: killed by signal 9 (SIGKILL)
 // For prestart, createRuntime, createContainer and startContainer (a failure stops the
 // container: runtime.md "Lifecycle").
-void run_hooks(const std::vector<spec::Hook>& hooks, const std::string& kind, const std::string& state_json);
+void run_hooks(const std::vector<spec::Hook>& hooks, const std::string& kind, const std::string& state_json,
+               const std::string& cwd = {});
 
 // The same, but a failure is logged as a warning (spdlog::warn, same text) and the next hook
 // still runs. For poststop (and poststart under runtime-spec <= 1.2; 1.3 makes it an error).

@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include "ocirt/linux/exec.hpp"
@@ -60,8 +61,11 @@ void run_create_hooks(const InitContext& ctx) {
         ctx.sync->send(MsgType::run_hooks);
         if (ctx.sync->recv().type != MsgType::go) ::_exit(1);
     }
+    // runtime.md: the path is resolved in the runtime's mount namespace, the hook runs in the
+    // container's, its cwd the container's root (the rootfs, not yet pivoted to).
     run_hooks(h.create_container, "createContainer",
-              hook_state_json(ctx.id, Status::creating, ::getpid(), ctx.rootfs.bundle, ctx.config->annotations));
+              hook_state_json(ctx.id, Status::creating, ::getpid(), ctx.rootfs.bundle, ctx.config->annotations),
+              ctx.rootfs.rootfs);
 }
 
 void run(const InitContext& ctx) {
@@ -88,6 +92,9 @@ void run(const InitContext& ctx) {
 
     Message go = ctx.sync->recv();
     if (go.type != MsgType::go) ::_exit(1);  // the parent gave up
+    // The init logs (through the log fd it kept) only until `ready`: after it the fd is not
+    // the runtime's to write to any more.
+    spdlog::debug("init: go received; joining namespaces");
 
     if (ctx.namespaces.new_user) {
         // Become the namespace's root (if mapped) to set up the rest.
@@ -99,6 +106,7 @@ void run(const InitContext& ctx) {
         throw_errno("linux.namespaces: new cgroup namespace");
     if (ctx.namespaces.has(spec::NamespaceType::uts)) set_hostname(c.hostname, c.domainname);
 
+    spdlog::debug("init: preparing the rootfs {}", ctx.rootfs.rootfs);
     prepare_rootfs(ctx.rootfs);
     if (c.hooks) run_create_hooks(ctx);
     // Without a mount namespace of its own the rootfs has no /proc of the
@@ -106,6 +114,7 @@ void run(const InitContext& ctx) {
     Fd proc_fd_dir;
     if (!ctx.rootfs.own_mount_ns) proc_fd_dir = open_proc_fd_dir();
     enter_rootfs(ctx.rootfs);
+    spdlog::debug("init: root changed ({})", ctx.rootfs.no_pivot ? "move + chroot" : "pivot_root");
     if (c.process && !c.process->cwd.empty()) make_cwd(c.process->cwd);
     if (c.process && c.process->terminal)
         setup_terminal(ctx.console_socket, c.process->console_size, c.process->user.uid,
@@ -126,6 +135,7 @@ void run(const InitContext& ctx) {
     setup.preserve_fds = ctx.preserve_fds;
     ReadyProcess ready;
     if (c.process) ready = prepare_process(setup);
+    spdlog::debug("init: process set up; ready, waiting for start");
     if (!c.process) mark_fds_cloexec(ctx.listen_fds + ctx.preserve_fds);
     ctx.sync->send(MsgType::ready);
     ctx.sync->close();

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
 
 #include "ocirt/linux/rlimits.hpp"
 #include "ocirt/util/error.hpp"
@@ -339,7 +340,25 @@ void check_resources(const Resources& r, const std::string& path) {
     check_cgroup_names(r, path);
 }
 
+// runc drops what is not r, w or m without a word; a typo ("rwn") should be seen.
+// Only at create: update re-checks the stored rules every time.
+void warn_ignored_access(const std::vector<DeviceRule>& rules) {
+    for (size_t i = 0; i < rules.size(); ++i) {
+        const std::string& a = rules[i].access;
+        if (a.find_first_not_of("rwm") != std::string::npos)
+            spdlog::warn("linux.resources.devices[{}].access: {} read as {} (only r, w and m mean something)",
+                         i, quote(a), quote(device_access_letters(a)));
+    }
+}
+
 }  // namespace
+
+std::string device_access_letters(const std::string& access) {
+    std::string out;
+    for (char letter : {'r', 'w', 'm'})
+        if (access.find(letter) != std::string::npos) out += letter;
+    return out;
+}
 
 void validate_resources(const Resources& r, const std::string& path) {
     check_resources(r, path);
@@ -349,8 +368,8 @@ void validate_resources(const Resources& r, const std::string& path) {
         if (!d.type.empty() && d.type != "a" && d.type != "c" && d.type != "b") {
             fail(p + ".type", "unknown device type " + quote(d.type) + " (want a, c or b)");
         }
-        if (d.access.find_first_not_of("rwm") != std::string::npos) {
-            fail(p + ".access", "unknown access " + quote(d.access) + " (want letters of \"rwm\")");
+        if (!d.access.empty() && device_access_letters(d.access).empty()) {
+            fail(p + ".access", "no access in " + quote(d.access) + " (want letters of \"rwm\")");
         }
     }
 }
@@ -375,6 +394,7 @@ void validate(const Config& c) {
         }
     }
     if (c.linux) check_linux(c);
+    if (c.linux && c.linux->resources) warn_ignored_access(c.linux->resources->devices);
 }
 
 // ---- check_supported -------------------------------------------------------

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "ocirt/spec/validate.hpp"
 #include "ocirt/util/error.hpp"
 
 namespace ocirt::cgroups {
@@ -40,10 +41,12 @@ std::vector<spec::DeviceRule> default_device_rules() {
 spec::DeviceRule normalised(const spec::DeviceRule& rule) {
     spec::DeviceRule r = rule;
     if (r.type.empty()) r.type = "a";
-    if (r.access.empty()) r.access = "rwm";
     if (r.type != "a" && r.type != "c" && r.type != "b")
         throw Error("linux.resources.devices: invalid type \"" + rule.type + "\"");
-    if (r.access.find_first_not_of("rwm") != std::string::npos)
+    // The kernel's devices.allow takes at most three letters and refuses any
+    // other: give it (and the eBPF filter) the letters alone, in "rwm" order.
+    r.access = rule.access.empty() ? "rwm" : spec::device_access_letters(rule.access);
+    if (r.access.empty())
         throw Error("linux.resources.devices: invalid access \"" + rule.access + "\"");
     if ((r.major && *r.major < 0) || (r.minor && *r.minor < 0))
         throw Error("linux.resources.devices: negative major or minor");

@@ -24,7 +24,8 @@ std::string render_v1(const spec::DeviceRule& rule);
 // "a" line as every device, rwm).
 std::vector<std::string> render_v1_lines(const spec::DeviceRule& rule);
 
-// Same rule after the defaults above are filled in (type "a", access "rwm").
+// Same rule after the defaults above are filled in (type "a", access "rwm"), its access
+// reduced to the letters r, w, m in that order (spec::device_access_letters).
 spec::DeviceRule normalised(const spec::DeviceRule& rule);
 
 }  // namespace ocirt::cgroups
