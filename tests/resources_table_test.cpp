@@ -33,7 +33,8 @@ const json kEvery = json::parse(R"({
               "throttleReadIOPSDevice": [{"major": 8, "minor": 0, "rate": 800}],
               "throttleWriteIOPSDevice": [{"major": 8, "minor": 16, "rate": 300}]},
   "hugepageLimits": [{"pageSize": "2MB", "limit": 209715200}, {"pageSize": "64KB", "limit": 1000000}],
-  "network": {"classID": 1048577, "priorities": [{"name": "eth0", "priority": 500}, {"name": "eth1", "priority": 1000}]},
+  "network": {"classID": 1048577,
+              "priorities": [{"name": "eth0", "priority": 500}, {"name": "eth1", "priority": 1000}]},
   "rdma": {"mlx5_1": {"hcaHandles": 3, "hcaObjects": 10000}, "mlx4_0": {"hcaObjects": 1000}},
   "unified": {"hugetlb.1GB.max": "1073741824", "memory.high": "100000", "io.max": "8:0 rbps=1"}
 })");
@@ -135,8 +136,7 @@ TEST_CASE("resources table: the test documents name exactly the described fields
     described_names<Resources>("", described);
     json_names(kEvery, "", every);
     // "unified" is a map of strings: its keys are not fields.
-    every.erase(std::remove_if(every.begin(), every.end(), [](const std::string& n) { return n.starts_with("unified."); }),
-                every.end());
+    std::erase_if(every, [](const std::string& n) { return n.starts_with("unified."); });
     CHECK(sorted_unique(every) == sorted_unique(described));
 }
 

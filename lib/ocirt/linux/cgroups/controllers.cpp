@@ -113,7 +113,8 @@ std::vector<Need> v1_needs(const spec::Resources& r) {
     if (r.pids && writes(*r.pids, kPids, false, "pids")) add(out, "pids", "linux.resources.pids");
     if (r.block_io && sets_block_io(*r.block_io)) add(out, "blkio", "linux.resources.blockIO");
     if (!r.hugepage_limits.empty()) add(out, "hugetlb", "linux.resources.hugepageLimits");
-    if (r.network && writes(*r.network, kNetwork, false, "net_cls")) add(out, "net_cls", "linux.resources.network.classID");
+    if (r.network && writes(*r.network, kNetwork, false, "net_cls"))
+        add(out, "net_cls", "linux.resources.network.classID");
     if (r.network && writes(*r.network, kNetwork, false, "net_prio"))
         add(out, "net_prio", "linux.resources.network.priorities");
     if (!r.rdma.empty()) add(out, "rdma", "linux.resources.rdma");
