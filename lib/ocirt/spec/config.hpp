@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #ifdef linux
@@ -229,6 +230,136 @@ struct Resources {
     std::optional<NetworkResources> network;
     std::map<std::string, RdmaLimit> rdma;
     std::map<std::string, std::string> unified;
+};
+
+// linux.resources described once: each struct's JSON members, in the order
+// config-linux.md lists them. parse, resources_to_json, merge_resources and the
+// cgroup controller map walk these, so a new field is one line here (plus its
+// writer in linux/cgroups). `required` members must be present in the JSON.
+template <typename S, typename M>
+struct Field {
+    const char* name;
+    M S::*member;
+    bool required;
+};
+template <typename S, typename M>
+constexpr Field<S, M> field(const char* name, M S::*member) { return {name, member, false}; }
+template <typename S, typename M>
+constexpr Field<S, M> required(const char* name, M S::*member) { return {name, member, true}; }
+
+template <typename S>
+struct Fields;  // specialised below for each described struct
+
+template <typename S>
+concept Described = requires { Fields<S>::list; };
+
+// Calls f(field) for each field of S, in order.
+template <Described S, typename F>
+constexpr void for_each_field(F&& f) {
+    std::apply([&](const auto&... each) { (f(each), ...); }, Fields<S>::list);
+}
+
+template <> struct Fields<DeviceRule> {
+    static constexpr auto list = std::tuple{
+        required("allow", &DeviceRule::allow), field("type", &DeviceRule::type),
+        field("major", &DeviceRule::major),    field("minor", &DeviceRule::minor),
+        field("access", &DeviceRule::access),
+    };
+};
+template <> struct Fields<MemoryResources> {
+    using M = MemoryResources;
+    static constexpr auto list = std::tuple{
+        field("limit", &M::limit),
+        field("reservation", &M::reservation),
+        field("swap", &M::swap),
+        field("kernel", &M::kernel),
+        field("kernelTCP", &M::kernel_tcp),
+        field("swappiness", &M::swappiness),
+        field("disableOOMKiller", &M::disable_oom_killer),
+        field("useHierarchy", &M::use_hierarchy),
+        field("checkBeforeUpdate", &M::check_before_update),
+    };
+};
+template <> struct Fields<CpuResources> {
+    using C = CpuResources;
+    static constexpr auto list = std::tuple{
+        field("shares", &C::shares),
+        field("quota", &C::quota),
+        field("burst", &C::burst),
+        field("period", &C::period),
+        field("realtimeRuntime", &C::realtime_runtime),
+        field("realtimePeriod", &C::realtime_period),
+        field("cpus", &C::cpus),
+        field("mems", &C::mems),
+        field("idle", &C::idle),
+    };
+};
+template <> struct Fields<PidsResources> {
+    // REQUIRED before v1.3, OPTIONAL since.
+    static constexpr auto list = std::tuple{field("limit", &PidsResources::limit)};
+};
+template <> struct Fields<WeightDevice> {
+    static constexpr auto list = std::tuple{
+        required("major", &WeightDevice::major), required("minor", &WeightDevice::minor),
+        field("weight", &WeightDevice::weight),  field("leafWeight", &WeightDevice::leaf_weight),
+    };
+};
+template <> struct Fields<ThrottleDevice> {
+    static constexpr auto list = std::tuple{
+        required("major", &ThrottleDevice::major),
+        required("minor", &ThrottleDevice::minor),
+        required("rate", &ThrottleDevice::rate),
+    };
+};
+template <> struct Fields<BlockIoResources> {
+    using B = BlockIoResources;
+    static constexpr auto list = std::tuple{
+        field("weight", &B::weight),
+        field("leafWeight", &B::leaf_weight),
+        field("weightDevice", &B::weight_device),
+        field("throttleReadBpsDevice", &B::throttle_read_bps_device),
+        field("throttleWriteBpsDevice", &B::throttle_write_bps_device),
+        field("throttleReadIOPSDevice", &B::throttle_read_iops_device),
+        field("throttleWriteIOPSDevice", &B::throttle_write_iops_device),
+    };
+};
+template <> struct Fields<HugepageLimit> {
+    static constexpr auto list = std::tuple{
+        required("pageSize", &HugepageLimit::page_size),
+        required("limit", &HugepageLimit::limit),
+    };
+};
+template <> struct Fields<NetworkPriority> {
+    static constexpr auto list = std::tuple{
+        required("name", &NetworkPriority::name),
+        required("priority", &NetworkPriority::priority),
+    };
+};
+template <> struct Fields<NetworkResources> {
+    static constexpr auto list = std::tuple{
+        field("classID", &NetworkResources::class_id),
+        field("priorities", &NetworkResources::priorities),
+    };
+};
+template <> struct Fields<RdmaLimit> {
+    static constexpr auto list = std::tuple{
+        field("hcaHandles", &RdmaLimit::hca_handles),
+        field("hcaObjects", &RdmaLimit::hca_objects),
+    };
+};
+template <> struct Fields<Resources> {
+    using R = Resources;
+    static constexpr auto list = std::tuple{
+        field("devices", &R::devices),
+        field("memory", &R::memory),
+        field("cpu", &R::cpu),
+        field("pids", &R::pids),
+        field("blockIO", &R::block_io),
+        field("hugepageLimits", &R::hugepage_limits),
+        field("network", &R::network),
+        field("rdma", &R::rdma),
+        field("unified", &R::unified),
+    };
 };
 
 struct SeccompArg {

@@ -77,18 +77,6 @@ void read(const json& j, const std::string& path, NamespaceType& out);
 void read(const json& j, const std::string& path, Namespace& out);
 void read(const json& j, const std::string& path, TimeOffset& out);
 void read(const json& j, const std::string& path, Device& out);
-void read(const json& j, const std::string& path, DeviceRule& out);
-void read(const json& j, const std::string& path, MemoryResources& out);
-void read(const json& j, const std::string& path, CpuResources& out);
-void read(const json& j, const std::string& path, PidsResources& out);
-void read(const json& j, const std::string& path, WeightDevice& out);
-void read(const json& j, const std::string& path, ThrottleDevice& out);
-void read(const json& j, const std::string& path, BlockIoResources& out);
-void read(const json& j, const std::string& path, HugepageLimit& out);
-void read(const json& j, const std::string& path, NetworkPriority& out);
-void read(const json& j, const std::string& path, NetworkResources& out);
-void read(const json& j, const std::string& path, RdmaLimit& out);
-void read(const json& j, const std::string& path, Resources& out);
 void read(const json& j, const std::string& path, SeccompArg& out);
 void read(const json& j, const std::string& path, SeccompSyscall& out);
 void read(const json& j, const std::string& path, Seccomp& out);
@@ -102,6 +90,8 @@ void read(const json& j, const std::string& path, Config& out);
 template <typename T>
 concept Integer = std::integral<T> && !std::same_as<T, bool>;
 template <Integer T>
+void read(const json& j, const std::string& path, T& out);
+template <Described T>
 void read(const json& j, const std::string& path, T& out);
 template <typename T>
 void read(const json& j, const std::string& path, std::optional<T>& out);
@@ -205,6 +195,16 @@ private:
     const json& j_;
     std::string path_;
 };
+
+// linux.resources: walks each struct's field list (config.hpp).
+template <Described T>
+void read(const json& j, const std::string& path, T& out) {
+    Obj o(j, path);
+    for_each_field<T>([&](const auto& f) {
+        if (f.required) o.req(f.name, out.*f.member);
+        else o.opt(f.name, out.*f.member);
+    });
+}
 
 void read(const json& j, const std::string& path, std::string& out) {
     if (!j.is_string()) expected(j, path, "string");
@@ -368,109 +368,6 @@ void read(const json& j, const std::string& path, Device& out) {
     o.opt("fileMode", out.file_mode);
     o.opt("uid", out.uid);
     o.opt("gid", out.gid);
-}
-
-void read(const json& j, const std::string& path, DeviceRule& out) {
-    Obj o(j, path);
-    o.req("allow", out.allow);
-    o.opt("type", out.type);
-    o.opt("major", out.major);
-    o.opt("minor", out.minor);
-    o.opt("access", out.access);
-}
-
-void read(const json& j, const std::string& path, MemoryResources& out) {
-    Obj o(j, path);
-    o.opt("limit", out.limit);
-    o.opt("reservation", out.reservation);
-    o.opt("swap", out.swap);
-    o.opt("kernel", out.kernel);
-    o.opt("kernelTCP", out.kernel_tcp);
-    o.opt("swappiness", out.swappiness);
-    o.opt("disableOOMKiller", out.disable_oom_killer);
-    o.opt("useHierarchy", out.use_hierarchy);
-    o.opt("checkBeforeUpdate", out.check_before_update);
-}
-
-void read(const json& j, const std::string& path, CpuResources& out) {
-    Obj o(j, path);
-    o.opt("shares", out.shares);
-    o.opt("quota", out.quota);
-    o.opt("burst", out.burst);
-    o.opt("period", out.period);
-    o.opt("realtimeRuntime", out.realtime_runtime);
-    o.opt("realtimePeriod", out.realtime_period);
-    o.opt("cpus", out.cpus);
-    o.opt("mems", out.mems);
-    o.opt("idle", out.idle);
-}
-
-void read(const json& j, const std::string& path, PidsResources& out) {
-    Obj o(j, path);
-    o.opt("limit", out.limit);  // REQUIRED before v1.3, OPTIONAL since
-}
-
-void read(const json& j, const std::string& path, WeightDevice& out) {
-    Obj o(j, path);
-    o.req("major", out.major);
-    o.req("minor", out.minor);
-    o.opt("weight", out.weight);
-    o.opt("leafWeight", out.leaf_weight);
-}
-
-void read(const json& j, const std::string& path, ThrottleDevice& out) {
-    Obj o(j, path);
-    o.req("major", out.major);
-    o.req("minor", out.minor);
-    o.req("rate", out.rate);
-}
-
-void read(const json& j, const std::string& path, BlockIoResources& out) {
-    Obj o(j, path);
-    o.opt("weight", out.weight);
-    o.opt("leafWeight", out.leaf_weight);
-    o.opt("weightDevice", out.weight_device);
-    o.opt("throttleReadBpsDevice", out.throttle_read_bps_device);
-    o.opt("throttleWriteBpsDevice", out.throttle_write_bps_device);
-    o.opt("throttleReadIOPSDevice", out.throttle_read_iops_device);
-    o.opt("throttleWriteIOPSDevice", out.throttle_write_iops_device);
-}
-
-void read(const json& j, const std::string& path, HugepageLimit& out) {
-    Obj o(j, path);
-    o.req("pageSize", out.page_size);
-    o.req("limit", out.limit);
-}
-
-void read(const json& j, const std::string& path, NetworkPriority& out) {
-    Obj o(j, path);
-    o.req("name", out.name);
-    o.req("priority", out.priority);
-}
-
-void read(const json& j, const std::string& path, NetworkResources& out) {
-    Obj o(j, path);
-    o.opt("classID", out.class_id);
-    o.opt("priorities", out.priorities);
-}
-
-void read(const json& j, const std::string& path, RdmaLimit& out) {
-    Obj o(j, path);
-    o.opt("hcaHandles", out.hca_handles);
-    o.opt("hcaObjects", out.hca_objects);
-}
-
-void read(const json& j, const std::string& path, Resources& out) {
-    Obj o(j, path);
-    o.opt("devices", out.devices);
-    o.opt("memory", out.memory);
-    o.opt("cpu", out.cpu);
-    o.opt("pids", out.pids);
-    o.opt("blockIO", out.block_io);
-    o.opt("hugepageLimits", out.hugepage_limits);
-    o.opt("network", out.network);
-    o.opt("rdma", out.rdma);
-    o.opt("unified", out.unified);
 }
 
 void read(const json& j, const std::string& path, SeccompArg& out) {
