@@ -8,11 +8,11 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <sstream>
 #include <vector>
 
 #include "ocirt/linux/devices.hpp"
 #include "ocirt/linux/mount_options.hpp"
+#include "ocirt/linux/mountinfo.hpp"
 #include "ocirt/linux/safe_path.hpp"
 #include "ocirt/util/error.hpp"
 #include "ocirt/util/file.hpp"
@@ -23,49 +23,16 @@ namespace {
 // The mount point under which `path` lives, and whether it is shared or
 // unbindable: either stops the rootfs from being bind-mounted and pivoted to.
 bool parent_mount_needs_private(const std::string& path, std::string& mountpoint) {
-    std::istringstream in(read_file("/proc/self/mountinfo"));
-    std::string line;
     bool shared = false;
     size_t best = 0;
-    while (std::getline(in, line)) {
-        std::istringstream f(line);
-        std::string id, parent, devno, root, mp, opts, field;
-        f >> id >> parent >> devno >> root >> mp >> opts;
-        bool is_shared = false;
-        while (f >> field && field != "-")
-            if (field.rfind("shared:", 0) == 0 || field == "unbindable") is_shared = true;
-        bool under = path == mp || mp == "/" ||
-                     (path.rfind(mp, 0) == 0 && path.size() > mp.size() && path[mp.size()] == '/');
-        if (under && mp.size() >= best) {
-            best = mp.size();
-            mountpoint = mp;
-            shared = is_shared;
+    for (const MountInfo& m : read_mountinfo()) {
+        if (path_at_or_below(path, m.mountpoint) && m.mountpoint.size() >= best) {
+            best = m.mountpoint.size();
+            mountpoint = m.mountpoint;
+            shared = m.has_optional_prefix("shared:") || m.has_optional_prefix("unbindable");
         }
     }
     return shared;
-}
-
-// mountinfo escapes space, tab, newline and backslash as \ooo.
-std::string unescape_mountinfo(const std::string& s) {
-    std::string out;
-    for (size_t i = 0; i < s.size(); ++i) {
-        if (s[i] == '\\' && i + 3 < s.size()) {
-            const char* o = &s[i + 1];
-            auto octal = [](char c) { return c >= '0' && c <= '7'; };
-            if (octal(o[0]) && octal(o[1]) && octal(o[2])) {
-                out += static_cast<char>((o[0] - '0') * 64 + (o[1] - '0') * 8 + (o[2] - '0'));
-                i += 3;
-                continue;
-            }
-        }
-        out += s[i];
-    }
-    return out;
-}
-
-bool path_under(const std::string& path, const std::string& dir) {
-    if (dir == "/") return true;
-    return path == dir || (path.size() > dir.size() && path.compare(0, dir.size(), dir) == 0 && path[dir.size()] == '/');
 }
 
 // --no-pivot: after the move and chroot the host's mounts would stay in this
@@ -76,26 +43,13 @@ bool path_under(const std::string& path, const std::string& dir) {
 // one that cannot be (locked in a user namespace) is covered with a tmpfs if
 // it is a procfs or sysfs.
 void detach_host_mounts(const std::string& rootfs) {
-    struct Entry {
-        std::string mountpoint, fstype;
-    };
-    std::vector<Entry> entries;
-    std::istringstream in(read_file("/proc/self/mountinfo"));
-    std::string line;
-    while (std::getline(in, line)) {
-        std::istringstream f(line);
-        std::string id, parent, devno, root, mp, opts, field, fstype;
-        f >> id >> parent >> devno >> root >> mp >> opts;
-        while (f >> field && field != "-") {
-        }
-        f >> fstype;
-        mp = unescape_mountinfo(mp);
-        if (path_under(mp, rootfs) || path_under(rootfs, mp)) continue;
-        entries.push_back({mp, fstype});
-    }
+    std::vector<MountInfo> entries;
+    for (MountInfo& m : read_mountinfo())
+        if (!path_at_or_below(m.mountpoint, rootfs) && !path_at_or_below(rootfs, m.mountpoint))
+            entries.push_back(std::move(m));
     auto depth = [](const std::string& p) { return std::count(p.begin(), p.end(), '/'); };
     std::stable_sort(entries.begin(), entries.end(),
-                     [&](const Entry& a, const Entry& b) { return depth(a.mountpoint) > depth(b.mountpoint); });
+                     [&](const MountInfo& a, const MountInfo& b) { return depth(a.mountpoint) > depth(b.mountpoint); });
     for (const auto& e : entries) {
         const char* p = e.mountpoint.c_str();
         // Never let the unmount reach the host's peers.
