@@ -9,6 +9,7 @@
 //   sysprobe mkdir32 PATH       the same through the 32-bit entry (int $0x80, i386 numbers):
 //                               a filter must cover the compat architectures too
 //   sysprobe getpid32           getpid through the 32-bit entry
+//   sysprobe nr N [ARG...]      system call number N (any number, known or not)
 //   sysprobe ids                prints "uid=R euid=E" and the CapEff line of
 //                               /proc/self/status (for setuid and no_new_privs tests)
 //
@@ -102,6 +103,11 @@ int main(int argc, char** argv) {
     }
 #endif
     long nr = -1;
+    int first_arg = 2;
+    if (strcmp(argv[1], "nr") == 0 && argc >= 3) {
+        nr = strtol(argv[2], NULL, 0);
+        first_arg = 3;
+    }
     for (size_t i = 0; i < sizeof table / sizeof table[0]; ++i)
         if (strcmp(table[i].name, argv[1]) == 0) nr = table[i].nr;
     if (nr < 0) {
@@ -109,7 +115,7 @@ int main(int argc, char** argv) {
         return 2;
     }
     unsigned long a[6] = {0};
-    for (int i = 2; i < argc && i < 8; ++i) a[i - 2] = strtoull(argv[i], NULL, 0);
+    for (int i = first_arg; i < argc && i < first_arg + 6; ++i) a[i - first_arg] = strtoull(argv[i], NULL, 0);
     errno = 0;
     report(syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]));
     return 0;

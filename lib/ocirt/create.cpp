@@ -290,12 +290,21 @@ Container create_container(const std::string& root, const std::string& id, const
         });
     }
     parent_sock.send(linux_::MsgType::go);
-    Fd seccomp_listener;
     for (;;) {
         linux_::Message m = parent_sock.recv();
         if (m.type == linux_::MsgType::ready) break;
         if (m.type == linux_::MsgType::seccomp_fd) {
-            seccomp_listener = linux_::recv_fd(parent_sock.fd());
+            // The agent gets the fd before the init makes another syscall.
+            Fd listener = linux_::take_seccomp_listener(pid, parent_sock, static_cast<int>(m.value));
+            linux_::ListenerState ls;
+            ls.oci_version = kSpecVersion;
+            ls.id = id;
+            ls.pid = pid;
+            ls.bundle = bundle;
+            ls.annotations = config.annotations;
+            linux_::send_to_seccomp_listener(config.linux->seccomp->listener_path,
+                                             config.linux->seccomp->listener_metadata, ls, listener.get());
+            parent_sock.send(linux_::MsgType::go);
             continue;
         }
         if (m.type == linux_::MsgType::run_hooks) {
@@ -308,17 +317,6 @@ Container create_container(const std::string& root, const std::string& id, const
         }
         if (m.type == linux_::MsgType::error) throw Error::preformatted(m.err, m.text);
         throw Error("container init exited before it was ready" + describe_exit(pid));
-    }
-    if (seccomp_listener) {
-        linux_::ListenerState ls;
-        ls.oci_version = kSpecVersion;
-        ls.id = id;
-        ls.pid = pid;
-        ls.bundle = bundle;
-        ls.annotations = config.annotations;
-        linux_::send_to_seccomp_listener(config.linux->seccomp->listener_path,
-                                         config.linux->seccomp->listener_metadata, ls,
-                                         seccomp_listener.get());
     }
 
     State st;

@@ -167,23 +167,25 @@ int exec_in_container(const Container& c, const ExecOptions& o) {
                            std::to_string(*o.process.oom_score_adj));
         });
     parent_sock.send(linux_::MsgType::go);
-    Fd listener;
     for (;;) {
         linux_::Message m = parent_sock.recv();
         if (m.type == linux_::MsgType::eof) break;  // the exec closed the socket
-        if (m.type == linux_::MsgType::seccomp_fd) listener = linux_::recv_fd(parent_sock.fd());
-        else if (m.type == linux_::MsgType::error) throw Error::preformatted(m.err, m.text);
-    }
-    if (listener) {
-        linux_::ListenerState ls;
-        ls.oci_version = kSpecVersion;
-        ls.id = c.id();
-        ls.pid = pid;
-        ls.bundle = c.state().bundle;
-        ls.status = to_string(status);
-        ls.annotations = c.state().annotations;
-        linux_::send_to_seccomp_listener(config.linux->seccomp->listener_path,
-                                         config.linux->seccomp->listener_metadata, ls, listener.get());
+        if (m.type == linux_::MsgType::seccomp_fd) {
+            // The agent gets the fd before the process makes another syscall.
+            Fd listener = linux_::take_seccomp_listener(pid, parent_sock, static_cast<int>(m.value));
+            linux_::ListenerState ls;
+            ls.oci_version = kSpecVersion;
+            ls.id = c.id();
+            ls.pid = pid;
+            ls.bundle = c.state().bundle;
+            ls.status = to_string(status);
+            ls.annotations = c.state().annotations;
+            linux_::send_to_seccomp_listener(config.linux->seccomp->listener_path,
+                                             config.linux->seccomp->listener_metadata, ls, listener.get());
+            parent_sock.send(linux_::MsgType::go);
+        } else if (m.type == linux_::MsgType::error) {
+            throw Error::preformatted(m.err, m.text);
+        }
     }
     if (!o.pid_file.empty())
         with_context("--pid-file", [&] { write_atomic(absolute_path(o.pid_file), std::to_string(pid), 0644); });

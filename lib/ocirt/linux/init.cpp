@@ -137,15 +137,25 @@ void run(const InitContext& ctx) {
     if (c.process) ready = prepare_process(setup);
     spdlog::debug("init: process set up; ready, waiting for start");
     if (!c.process) mark_fds_cloexec(ctx.listen_fds + ctx.preserve_fds);
+    // The init outlives `create`: of the caller's fds it keeps only the
+    // container's stdio (none with a terminal), or a caller reading create's
+    // output through a pipe would wait for the container to exit. Before
+    // `ready`, so the log fd is gone by the time create returns; a failure
+    // after this goes to `start` (startContainer) or to the container's stderr.
+    log::close_sink();
     ctx.sync->send(MsgType::ready);
     ctx.sync->close();
 
     Fd started = wait_for_start(ctx.fifo, proc_fd_dir.get());
     if (!c.process) ::_exit(0);
     // In the container, before its process: a failure stops it before it
-    // runs, and `start` sees the init exit instead of its byte.
-    if (c.hooks) {
+    // runs, and `start` sees the init exit instead of its byte. After the
+    // seccomp filter, as in runc: the hooks are children of the init and
+    // inherit it (a late filter is loaded now; exec.fifo and the start byte
+    // then go through it too).
+    if (c.hooks && !c.hooks->start_container.empty()) {
         try {
+            load_pending_filter(setup, ready);
             run_hooks(c.hooks->start_container, "startContainer",
                       hook_state_json(ctx.id, Status::created, ::getpid(), ctx.rootfs.bundle, c.annotations));
         } catch (const Error& e) {

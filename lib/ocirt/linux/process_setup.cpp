@@ -34,13 +34,29 @@ std::vector<std::string> process_env(const spec::Process& p, int listen_fds) {
     return env;
 }
 
-// Loads the filter; a notify listener fd goes to the parent, which hands it to
-// linux.seccomp.listenerPath.
+// Loads the filter. With a notify listener, the profile may trap any syscall
+// (close, read, write, sendmsg, ...), the init's own included, and a trapped
+// syscall blocks until the agent answers: so nothing may trap before the agent
+// has the fd. Sending the fd (sendmsg), or even announcing it (write), after
+// the load could deadlock. Instead the init announces, before the load, the fd
+// number the listener will get (the lowest free one: this process is single-
+// threaded and the load allocates nothing else), loads, and then makes no
+// syscall of its own until the parent has taken the fd with pidfd_getfd(2)
+// (which needs nothing from the init) and handed it to the agent. The wait for
+// the parent's `go` may itself trap; the agent answers it by then.
 void load_filter(const ProcessSetup& ctx, const SeccompProgram& filter) {
+    if (!filter.uses_notify) {
+        with_context("linux.seccomp: load the filter", [&] { return load_seccomp(filter); });
+        return;
+    }
+    int next = ::fcntl(ctx.sync->fd(), F_DUPFD_CLOEXEC, 0);
+    if (next < 0) throw_errno("linux.seccomp: find a free fd for the listener");
+    ::close(next);
+    ctx.sync->send(MsgType::seccomp_fd, 0, {}, next);
     Fd listener = with_context("linux.seccomp: load the filter", [&] { return load_seccomp(filter); });
-    if (!listener) return;
-    ctx.sync->send(MsgType::seccomp_fd);
-    send_fd(ctx.sync->fd(), listener.get(), {});
+    // From here every syscall may trap: none until the parent has the fd.
+    Message m = ctx.sync->recv();
+    if (m.type != MsgType::go) ::_exit(1);  // the parent gave up
 }
 
 // The process's cwd, resolved inside the new root without following magic
@@ -110,6 +126,12 @@ ReadyProcess prepare_process(const ProcessSetup& s) {
     if (filter && nnp && filter->uses_notify) load_filter(s, *filter);
     r.filter_pending = filter && nnp && !filter->uses_notify;
     return r;
+}
+
+void load_pending_filter(const ProcessSetup& s, ReadyProcess& r) {
+    if (!r.filter_pending) return;
+    load_filter(s, *s.seccomp);
+    r.filter_pending = false;
 }
 
 void finish_process(const ProcessSetup& s, const ReadyProcess& r) {

@@ -7,7 +7,10 @@
 // When the filter goes in (seccomp(2) needs no_new_privs or CAP_SYS_ADMIN):
 // without no_new_privs, before the capabilities are dropped, as runc does;
 // with it, as late as possible, just before execve; a filter with a notify
-// listener, before the runtime stops listening for its fd. The runtime's own
+// listener, before the runtime stops listening for its fd. startContainer
+// hooks run after the filter, as in runc: when there are any, the late filter
+// goes in before them (load_pending_filter), so the hooks (children of the
+// init) and the rest of the init's way to execve run under it. The runtime's own
 // lookups (openat2, getcwd, faccessat2, close_range) all come before any
 // filter: they are the runtime's syscalls, not the container's.
 #include <string>
@@ -42,6 +45,8 @@ void mark_fds_cloexec(int keep);
 void close_fds_except(int passed, std::vector<int> keep);
 
 ReadyProcess prepare_process(const ProcessSetup& s);
+// Loads the filter now if it is still pending (before startContainer hooks).
+void load_pending_filter(const ProcessSetup& s, ReadyProcess& r);
 [[noreturn]] void finish_process(const ProcessSetup& s, const ReadyProcess& r);
 
 }  // namespace ocirt::linux_

@@ -20,6 +20,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "ocirt/linux/seccomp_enosys.hpp"
 #include "ocirt/util/error.hpp"
 
 #ifndef SECCOMP_FILTER_FLAG_TSYNC_ESRCH
@@ -89,10 +90,6 @@ constexpr std::array<std::string_view, 19> kArchs{{
     "SCMP_ARCH_PPC64",   "SCMP_ARCH_PPC64LE",  "SCMP_ARCH_S390",        "SCMP_ARCH_S390X",
     "SCMP_ARCH_PARISC",  "SCMP_ARCH_PARISC64", "SCMP_ARCH_RISCV64",
 }};
-
-// Syscalls the init uses to hand the listener fd to the runtime, after the
-// filter is loaded: a notification on them could never be answered.
-constexpr std::array<std::string_view, 2> kNoNotify{{"write", "sendmsg"}};
 
 std::string quoted(std::string_view s) { return "\"" + std::string(s) + "\""; }
 
@@ -171,14 +168,6 @@ Rule resolve_rule(const spec::SeccompSyscall& sc, const std::string& field) {
         c.datum_b = a.value_two.value_or(0);
         r.conds.push_back(c);
         if (++seen[a.index] > 1) r.split = true;
-    }
-    if (r.action == SCMP_ACT_NOTIFY) {
-        for (size_t k = 0; k < sc.names.size(); ++k)
-            for (std::string_view bad : kNoNotify)
-                if (sc.names[k] == bad)
-                    throw Error(indexed(field + ".names", k) +
-                                ": SCMP_ACT_NOTIFY cannot be used for " + quoted(bad) +
-                                " (the runtime needs it to hand over the listener fd)");
     }
     return r;
 }
@@ -317,6 +306,13 @@ SeccompProgram compile_seccomp(const spec::Seccomp& s) {
     }
 
     prog.insns = export_bpf(ctx.get());
+    // Syscalls newer than the profile get ENOSYS, not the default action.
+    std::vector<uint32_t> in_filter = archs;
+    in_filter.push_back(seccomp_arch_native());
+    std::vector<std::string> names;
+    for (const auto& sc : s.syscalls) names.insert(names.end(), sc.names.begin(), sc.names.end());
+    std::vector<sock_filter> prologue = enosys_prologue(def, in_filter, names);
+    prog.insns.insert(prog.insns.begin(), prologue.begin(), prologue.end());
     if (prog.insns.size() > BPF_MAXINSNS)
         throw Error("linux.seccomp: the compiled filter has " + std::to_string(prog.insns.size()) +
                     " instructions, more than the kernel's limit of " +

@@ -34,9 +34,10 @@
 // - flags: SECCOMP_FILTER_FLAG_TSYNC, _LOG, _SPEC_ALLOW, _WAIT_KILLABLE_RECV.
 //   WAIT_KILLABLE_RECV only means something with a listener; it is dropped
 //   (debug) when no SCMP_ACT_NOTIFY rule made it into the filter.
-// - SCMP_ACT_NOTIFY may not be the default action, nor be used for write(2) or
-//   sendmsg(2): the init hands the listener fd to the runtime with those after
-//   loading the filter, and a notification there could never be answered.
+// - SCMP_ACT_NOTIFY may not be the default action (as in runc). It may be used
+//   for any syscall, the runtime's own included: the runtime takes the listener
+//   fd out of the init with pidfd_getfd(2), so the init makes no syscall
+//   between loading the filter and the agent having the fd (seccomp_listener.hpp).
 // - listenerPath / listenerMetadata do not change the program; sending the
 //   listener fd to the agent is the caller's job.
 //

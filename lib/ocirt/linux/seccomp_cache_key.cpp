@@ -121,7 +121,10 @@ void put(std::string& out, const std::optional<uint32_t>& v) {
 
 std::string seccomp_cache_key(const spec::Seccomp& s) {
     std::string c;
-    put(c, "ocirt-seccomp-program-v1");
+    // v2: programs carry the -ENOSYS prologue (seccomp_enosys.hpp), which
+    // depends only on what follows (profile, libseccomp, native arch); v1
+    // entries, compiled without it, must not be found.
+    put(c, "ocirt-seccomp-program-v2");
     const scmp_version* v = seccomp_version();
     put(c, v ? uint64_t{v->major} << 32 | uint64_t{v->minor} << 16 | v->micro : 0);
     put(c, uint64_t{seccomp_arch_native()});

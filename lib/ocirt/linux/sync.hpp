@@ -15,7 +15,8 @@ enum class MsgType : uint32_t {
     ready = 2,      // child -> parent: set up, about to wait on exec.fifo
     error = 3,      // child -> parent: setup failed (err, text)
     child_pid = 4,  // intermediate -> parent: the init's pid (value)
-    seccomp_fd = 5, // child -> parent: the seccomp notify fd follows (SCM_RIGHTS)
+    seccomp_fd = 5, // child -> parent: loading a filter whose listener will be fd `value`; the
+                    // parent takes it (pidfd_getfd), gives it to the agent, answers go
     run_hooks = 6,  // child -> parent: mounts done, run prestart + createRuntime; parent answers go
     eof = 100,      // not sent: the peer closed the socket
 };

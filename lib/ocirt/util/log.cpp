@@ -49,9 +49,11 @@ public:
     FdSink(Fd fd, Format format, bool stderr_style)
         : fd_(std::move(fd)), format_(format), stderr_style_(stderr_style) {}
     int fd() const { return fd_.get(); }
+    void close() { fd_.reset(); }
 
 protected:
     void sink_it_(const spdlog::details::log_msg& msg) override {
+        if (!fd_) return;  // after close_sink()
         std::string text(msg.payload.data(), msg.payload.size());
         std::string line;
         if (format_ == Format::json) {
@@ -81,10 +83,16 @@ private:
 };
 
 int g_fd = -1;
+std::shared_ptr<FdSink> g_sink;
 
 }  // namespace
 
 int fd() { return g_fd; }
+
+void close_sink() {
+    if (g_sink) g_sink->close();
+    g_fd = -1;
+}
 
 void init(const std::string& file, Format format, bool debug) {
     std::shared_ptr<spdlog::sinks::sink> sink;
@@ -96,7 +104,8 @@ void init(const std::string& file, Format format, bool debug) {
         if (!fd) throw_errno("open log file " + file);
         sink = std::make_shared<FdSink>(std::move(fd), format, false);
     }
-    g_fd = static_cast<FdSink*>(sink.get())->fd();
+    g_sink = std::static_pointer_cast<FdSink>(sink);
+    g_fd = g_sink->fd();
     auto logger = std::make_shared<spdlog::logger>("ocirt", sink);
     logger->set_level(debug ? spdlog::level::debug
                             : (file.empty() ? spdlog::level::warn : spdlog::level::info));

@@ -18,4 +18,11 @@ void init(const std::string& file, Format format, bool debug);
 // it inherited keeps this one.
 int fd();
 
+// Closes the sink's fd; later messages are dropped. For the init, which
+// outlives `create`: the sink is a copy of the caller's stderr (or a --log
+// file the caller may read through a pipe), and holding it would keep whoever
+// reads create's output ($(ocirt create ...)) waiting for end-of-file until
+// the container exits. runc's init closes its log pipe at the same point.
+void close_sink();
+
 }  // namespace ocirt::log

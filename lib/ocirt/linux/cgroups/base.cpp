@@ -6,6 +6,9 @@
 #include <algorithm>
 #include <cerrno>
 #include <csignal>
+#include <sstream>
+
+#include <spdlog/spdlog.h>
 
 #include "ocirt/linux/cgroups/files.hpp"
 #include "ocirt/linux/cgroups/poll.hpp"
@@ -71,6 +74,13 @@ void Base::create() {
                 if (!S_ISDIR(st.st_mode)) throw Error(ENOTDIR, "cgroup: create " + d);
             }
         }
+        // Before any process joins: a frozen cgroup would stop the init; one
+        // that already holds processes is shared with them (runc 1.1 warns too).
+        if (auto d = frozen_dir())
+            throw Error(EBUSY, "cgroup: " + *d + " is frozen: thaw it, or give the container "
+                               "another linux.cgroupsPath");
+        if (auto n = pids().size())
+            spdlog::warn("cgroup {} already holds {} process(es); the container shares it", path_, n);
     } catch (...) {
         // Leave nothing behind: remove what this call made, children first.
         for (auto it = made_now.rbegin(); it != made_now.rend(); ++it) {
@@ -79,6 +89,18 @@ void Base::create() {
         }
         throw;
     }
+}
+
+bool Base::cgroup2_frozen(const std::string& d) {
+    auto own = read_file_if_exists(join(d, "cgroup.freeze"));
+    if (own && own->rfind('1', 0) == 0) return true;
+    auto events = read_file_if_exists(join(d, "cgroup.events"));
+    if (!events) return false;
+    std::istringstream in(*events);
+    std::string k, v;
+    while (in >> k >> v)
+        if (k == "frozen") return v == "1";
+    return false;
 }
 
 void Base::prepare_new_dir(const Hierarchy&, const std::string&) {}

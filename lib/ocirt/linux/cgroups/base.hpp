@@ -2,6 +2,8 @@
 // What every layout does the same way: one dir per hierarchy at mountpoint +
 // path, mkdir/rmdir bookkeeping, joining, listing pids, the destroy loop.
 // v1.cpp and v2.cpp add what differs (devices, freezer, kill, clone fd).
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "ocirt/linux/cgroups/manager.hpp"
@@ -26,6 +28,13 @@ public:
     void destroy() override;
 
 protected:
+    // The dir whose freezer holds the container's cgroup frozen (or freezing,
+    // its own or an ancestor's), if any: create() refuses it, since the init
+    // would stop as it joins and `run` would wait forever.
+    virtual std::optional<std::string> frozen_dir() const = 0;
+    // cgroup2: dir is frozen or freezing (cgroup.freeze 1, or frozen 1 in
+    // cgroup.events when an ancestor is). Missing files: not frozen.
+    static bool cgroup2_frozen(const std::string& dir);
     // create() just made `dir` in `h` (parents first): set it up before use.
     virtual void prepare_new_dir(const Hierarchy& h, const std::string& dir);
     // One round of destroy's kill loop over the container dirs we made, all of

@@ -55,6 +55,10 @@ public:
     // mkdir -p in every hierarchy. Remembers the dirs it made (created()) so
     // destroy() removes exactly those; on failure removes what it made and throws.
     // v1: a new cpuset dir gets its parent's cpuset.cpus/mems (else joining fails).
+    // Refuses (EBUSY, naming the dir) a cgroup that is frozen or freezing, its
+    // own freezer or an ancestor's (v1 freezer.state; cgroup2 cgroup.freeze or
+    // cgroup.events, also systemd's on hybrid); warns when a dir that already
+    // existed holds processes, and goes on (runc 1.1 does both).
     virtual void create() = 0;
     // The dirs create() made, absolute, parents before children. Persist them
     // (state.json) and pass them to open() in a later process that destroys.

@@ -86,6 +86,16 @@ public:
     }
 
 protected:
+    std::optional<std::string> frozen_dir() const override {
+        if (const Hierarchy* h = find("freezer")) {
+            auto state = read_file_if_exists(join(dir(*h), "freezer.state"));
+            if (state && trim(*state) != "THAWED") return dir(*h);  // FROZEN or FREEZING
+        }
+        // Hybrid: systemd's cgroup2 hierarchy has a freezer of its own.
+        if (const Hierarchy* u = unified(); u && cgroup2_frozen(dir(*u))) return dir(*u);
+        return std::nullopt;
+    }
+
     void prepare_new_dir(const Hierarchy& h, const std::string& d) override {
         if (!h.has("cpuset")) return;
         // A new v1 cpuset starts with no cpus and no mems, and joining it

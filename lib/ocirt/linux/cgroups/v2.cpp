@@ -57,6 +57,10 @@ public:
     Fd fd_for_clone_into_cgroup() const override { return open_cgroup_dir(leaf()); }
 
 protected:
+    std::optional<std::string> frozen_dir() const override {
+        return cgroup2_frozen(leaf()) ? std::optional(leaf()) : std::nullopt;
+    }
+
     void kill_round(const std::vector<std::string>& leaves, const std::vector<pid_t>& pids) override {
         // cgroup.kill (5.14+) kills the whole subtree, also frozen and racing
         // forks; without it, signal one by one.
