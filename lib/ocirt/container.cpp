@@ -73,7 +73,7 @@ void Container::resume() {
 }
 
 std::vector<pid_t> Container::pids() const {
-    if (status() == Status::stopped) return {};
+    if (status() == Status::stopped || status() == Status::creating) return {};
     return cgroup()->pids();
 }
 
@@ -117,7 +117,7 @@ void Container::start() {
 }
 
 void Container::signal(int sig, bool all) {
-    if (status() == Status::stopped)
+    if (status() == Status::stopped || status() == Status::creating)
         throw Error("cannot kill container \"" + id() + "\": it is not running");
     // A frozen process cannot act on SIGKILL: a paused container that is
     // killed is thawed (runc thaws after every kill --all; the containerd shim
