@@ -104,7 +104,8 @@ add_blocking_hook() {
     run ocirt delete --force "$CID"
     assert_success
     assert_all_gone
-    # The id can be used again.
+    # The id can be used again (without the blocking hook).
+    update_config 'del(.hooks)'
     ocirt create --bundle "$BUNDLE" "$CID"
     ocirt delete --force "$CID"
     assert_all_gone
@@ -201,7 +202,6 @@ corrupt_state() {
         '.mounts += [{destination: "/mnt", type: "bind", source: "/tmp\u0000/x", options: ["bind"]}]|mounts[N].source'
         '.mounts += [{destination: "/mnt", type: "tmpfs", source: "tmpfs", options: ["ro\u0000x"]}]|mounts[N].options[0]'
         '.linux.readonlyPaths += ["/proc/a\u0000b"]|linux.readonlyPaths[N]'
-        '.process.capabilities.bounding += ["CAP_KILL\u0000CAP_SYS_ADMIN"]|process.capabilities.bounding[N]'
     )
     local c filter field n
     cp "$BUNDLE/config.json" "$BUNDLE/config.orig"
@@ -212,7 +212,6 @@ corrupt_state() {
         case $field in
             mounts*) n=$(jq '.mounts | length' "$BUNDLE/config.json") ;;
             linux.readonlyPaths*) n=$(jq '.linux.readonlyPaths | length' "$BUNDLE/config.json") ;;
-            process.capabilities*) n=$(jq '.process.capabilities.bounding | length' "$BUNDLE/config.json") ;;
         esac
         field=${field/N/$n}
         update_config "$filter"
@@ -221,4 +220,15 @@ corrupt_state() {
         ocirt_only assert_stderr_contains "$field: contains a NUL byte"
         assert_all_gone || fail "$field"
     done
+}
+
+@test "a capability name with a NUL byte is refused, naming it, not cut to the name before the NUL" {
+    skip_if_runc "runc 1.1.5 takes the whole name as an unknown capability: a warning, and the container runs"
+    local n
+    n=$(jq '.process.capabilities.bounding | length' "$BUNDLE/config.json")
+    update_config '.process.capabilities.bounding += ["CAP_SYS_ADMIN\u0000x"]'
+    run --separate-stderr ocirt create --bundle "$BUNDLE" "$CID"
+    assert_failure
+    assert_stderr_contains "process.capabilities.bounding[$n]: contains a NUL byte"
+    assert_all_gone
 }
