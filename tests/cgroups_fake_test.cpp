@@ -123,6 +123,36 @@ TEST_CASE("create makes the dirs, destroy removes exactly those", "[cgroups]") {
     m->destroy();  // idempotent
 }
 
+TEST_CASE("to_create names the missing dirs before create, and a half-made cgroup is destroyed from it",
+          "[cgroups]") {
+    FakeTree t;
+    t.host_like(true);
+    fs::create_directories(t.root() + "/memory/ocirt");
+    auto m = open("/ocirt/c1", t.paths());
+    const auto planned = m->to_create();
+    CHECK(planned.size() == 11);  // as created() after create(), below
+    CHECK(std::find(planned.begin(), planned.end(), t.root() + "/memory/ocirt") == planned.end());
+    for (size_t i = 0; i < planned.size(); ++i)  // parents before children
+        for (size_t j = i + 1; j < planned.size(); ++j) CHECK(planned[j] + "/" != planned[i].substr(0, planned[j].size() + 1));
+    m->create();
+    CHECK(m->created() == planned);
+    CHECK(m->to_create().empty());
+
+    SECTION("killed before any dir was made: destroy from the plan is fine") {
+        m->destroy();
+        open("/ocirt/c1", t.paths(), planned)->destroy();
+    }
+    SECTION("killed half way: some planned dirs missing") {
+        fs::remove(planned.back());
+        open("/ocirt/c1", t.paths(), planned)->destroy();
+    }
+    SECTION("killed after create") {
+        open("/ocirt/c1", t.paths(), planned)->destroy();
+    }
+    for (const auto& d : planned) CHECK_FALSE(fs::exists(d));
+    CHECK(fs::is_directory(t.root() + "/memory/ocirt"));
+}
+
 TEST_CASE("create into an existing dir records nothing and destroy keeps it", "[cgroups]") {
     FakeTree t;
     t.v1("memory", "memory");

@@ -682,3 +682,39 @@ TEST_CASE("load_config reads a file and names it in errors", "[spec][parse]") {
         std::remove(path.c_str());
     }
 }
+
+TEST_CASE("a string with a NUL byte is refused, naming its field", "[spec][parse]") {
+    using namespace std::string_literals;
+    const std::string nul = "/mnt/a\0/../../etc"s;
+    struct Case {
+        const char* ptr;
+        json value;
+        const char* message;
+    };
+    const std::vector<Case> cases = {
+        {"/mounts", json::array({{{"destination", nul}, {"type", "bind"}}}),
+         "mounts[0].destination: contains a NUL byte"},
+        {"/mounts", json::array({{{"destination", "/m"}, {"type", "tmp\0fs"s}}}),
+         "mounts[0].type: contains a NUL byte"},
+        {"/mounts", json::array({{{"destination", "/m"}, {"source", nul}}}),
+         "mounts[0].source: contains a NUL byte"},
+        {"/mounts", json::array({{{"destination", "/m"}, {"options", {"ro", "no\0exec"s}}}}),
+         "mounts[0].options[1]: contains a NUL byte"},
+        {"/linux/readonlyPaths", json::array({"/proc/sys", nul}),
+         "linux.readonlyPaths[1]: contains a NUL byte"},
+        {"/process/capabilities", {{"bounding", {"CAP_KILL\0CAP_SYS_ADMIN"s}}},
+         "process.capabilities.bounding[0]: contains a NUL byte"},
+        {"/process/args", json::array({"sh", "-c\0x"s}), "process.args[1]: contains a NUL byte"},
+        {"/root/path", "root\0fs"s, "root.path: contains a NUL byte"},
+        {"/annotations", {{"k", "v\0w"s}}, "annotations[\"k\"]: contains a NUL byte"},
+        {"/annotations", {{"k\0x"s, "v"}}, "annotations[\"k\\u0000x\"]: key contains a NUL byte"},
+    };
+    for (const auto& tc : cases) {
+        INFO(tc.ptr);
+        REQUIRE_THROWS_WITH(parse_with(tc.ptr, tc.value), Equals(tc.message));
+    }
+    // A process.json of exec goes through the same reader.
+    json p = json::parse(R"({"args": ["sh"], "cwd": "/"})");
+    p["cwd"] = "/\0x"s;
+    REQUIRE_THROWS_WITH(parse_process(p), Equals("process.cwd: contains a NUL byte"));
+}

@@ -123,3 +123,30 @@ TEST_CASE("timestamps are RFC 3339 in UTC with nanoseconds", "[state]") {
         CHECK(t[t.size() - 2] != '0');  // trailing zeros trimmed
     }
 }
+
+TEST_CASE("recovery.json round-trips as a half-made state; corrupt files are EBADMSG", "[state]") {
+    TempDir d;
+    State s = sample();
+    s.creating = false;
+    save_recovery(d.path, s);
+    State r = load_recovery(d.path);
+    CHECK(r.creating);
+    CHECK(r.pid == s.pid);
+    CHECK(r.pid_start_time == s.pid_start_time);
+    CHECK(r.cgroup_path == s.cgroup_path);
+    CHECK(r.cgroup_created == s.cgroup_created);
+    save_state(d.path, s);
+    CHECK_FALSE(load_state(d.path).creating);
+
+    for (const std::string bad : {"", "{\"id\": \"abc\", \"pi", "garbage \x01", "{\"id\": 1, \"pid\": 2}"}) {
+        INFO(bad);
+        write_atomic(d.path + "/state.json", bad);
+        try {
+            load_state(d.path);
+            FAIL("no error");
+        } catch (const Error& e) {
+            CHECK(e.code() == EBADMSG);
+            CHECK_THAT(e.what(), Contains(d.path + "/state.json: corrupt state"));
+        }
+    }
+}

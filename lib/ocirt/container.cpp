@@ -5,8 +5,10 @@
 #include <pwd.h>
 #include <sys/stat.h>
 #include <signal.h>
-#include <spdlog/spdlog.h>
+#include <sys/file.h>
 #include <unistd.h>
+
+#include <spdlog/spdlog.h>
 
 #include "ocirt/linux/cgroups/manager.hpp"
 #include "ocirt/linux/hooks.hpp"
@@ -36,7 +38,16 @@ std::unique_ptr<cgroups::Manager> Container::cgroup() const {
     return cgroups::open(state_.cgroup_path, {}, state_.cgroup_created);
 }
 
+// Someone holds the dir's flock: for a half-made container, its create.
+static bool locked_by_another(const std::string& dir) {
+    Fd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!fd) return false;
+    return ::flock(fd.get(), LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK;
+}
+
 Status Container::status() const {
+    // Holding the lock ourselves means its create is gone.
+    if (state_.creating) return !lock_ && locked_by_another(dir_) ? Status::creating : Status::stopped;
     if (!linux_::process_alive(state_.pid, state_.pid_start_time)) return Status::stopped;
     if (path_exists(dir_ + "/exec.fifo")) return Status::created;
     // A frozen cgroup is the only thing that tells a paused container apart.
@@ -62,7 +73,7 @@ void Container::resume() {
 }
 
 std::vector<pid_t> Container::pids() const {
-    if (status() == Status::stopped) return {};
+    if (status() == Status::stopped || status() == Status::creating) return {};
     return cgroup()->pids();
 }
 
@@ -108,7 +119,7 @@ void Container::start() {
 }
 
 void Container::signal(int sig, bool all) {
-    if (status() == Status::stopped)
+    if (status() == Status::stopped || status() == Status::creating)
         throw Error("cannot kill container \"" + id() + "\": it is not running");
     // A frozen process cannot act on SIGKILL: a paused container that is
     // killed is thawed (runc thaws after every kill --all; the containerd shim
@@ -144,7 +155,49 @@ void Container::remove_resources() {
     remove_all(dir_);
 }
 
+std::vector<spec::Hook> Container::poststop_hooks() const {
+    if (!state_.has_hooks) return {};
+    spec::Config c = config();
+    return c.hooks ? c.hooks->poststop : std::vector<spec::Hook>{};
+}
+
+void Container::destroy_half_made() {
+    std::vector<spec::Hook> poststop;
+    try {
+        poststop = poststop_hooks();
+    } catch (const Error& e) {
+        spdlog::warn("container \"{}\": poststop hooks not run: {}", id(), e.what());
+    }
+    // The init may be alive: waiting for `go` (it exits at the sync socket's
+    // EOF anyway), or set up and blocked on exec.fifo. It is killed first and
+    // waited for last: on v1 a frozen init dies only once destroy() thaws it.
+    linux_::PidFd init;
+    if (state_.pid > 0 && state_.pid_start_time != 0) init = linux_::PidFd::open(state_.pid, state_.pid_start_time);
+    if (init.valid()) init.signal(SIGKILL);
+    if (!state_.cgroup_path.empty()) {
+        with_context("remove cgroup " + state_.cgroup_path, [&] {
+            auto cg = cgroup();
+            if (pid_unknown_)
+                for (pid_t p : cg->pids()) ::kill(p, SIGKILL);
+            cg->destroy();
+        });
+    }
+    if (init.valid() && !init.wait_exit(10000))
+        throw Error("container \"" + id() + "\": init " + std::to_string(state_.pid) +
+                    " did not exit after SIGKILL");
+    remove_all(dir_);
+    linux_::run_hooks_warn(poststop, "poststop",
+                           hook_state_json(id(), Status::stopped, 0, state_.bundle, state_.annotations));
+}
+
 void Container::destroy(bool force) {
+    if (state_.creating) {
+        Status s = status();
+        if (s != Status::stopped)  // only without our lock: load() takes it
+            throw Error("cannot delete container \"" + id() + "\": it is " + to_string(s));
+        destroy_half_made();
+        return;
+    }
     Status s = status();
     if (s != Status::stopped) {
         if (!force)
@@ -152,11 +205,8 @@ void Container::destroy(bool force) {
                         "; stop it first or use --force");
         kill_and_wait();
     }
-    std::vector<spec::Hook> poststop;  // read before the state dir (and its config copy) goes
-    if (state_.has_hooks) {
-        spec::Config c = config();
-        if (c.hooks) poststop = c.hooks->poststop;
-    }
+    // Read before the state dir (and its config copy) goes.
+    std::vector<spec::Hook> poststop = poststop_hooks();
     remove_resources();
     linux_::run_hooks_warn(poststop, "poststop",
                            hook_state_json(id(), Status::stopped, 0, state_.bundle, state_.annotations));

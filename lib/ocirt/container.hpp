@@ -36,13 +36,21 @@ public:
     std::string owner() const;
 
     // Derived from the live process (pid and its start time), never from disk alone.
+    // A half-made container (state().creating) is `creating` while another
+    // process (its create) holds the state dir's lock, else `stopped`.
     Status status() const;
+    // The init's pid is not known (load_damaged without recovery.json): delete
+    // then kills every process in the container's cgroup instead.
+    void mark_pid_unknown() { pid_unknown_ = true; }
 
     // Lets the init exec process.args; only a created container with a process.
     void start();
     // Signals the init, or with `all` every process in the container's cgroup.
     void signal(int sig, bool all);
     // Removes the container: only a stopped one, unless `force` (then kills it).
+    // A half-made one is finished off: its init (if recorded) and whatever is
+    // in the cgroup dirs its create made are killed, those dirs and the state
+    // dir removed.
     void destroy(bool force);
     // Freezes / thaws every process of the container (its cgroup's freezer).
     void pause();
@@ -59,10 +67,13 @@ private:
     std::unique_ptr<cgroups::Manager> cgroup() const;
     void kill_and_wait();
     void remove_resources();
+    void destroy_half_made();
+    std::vector<spec::Hook> poststop_hooks() const;
 
     std::string dir_;
     State state_;
     Fd lock_;
+    bool pid_unknown_ = false;
 };
 
 }  // namespace ocirt

@@ -224,6 +224,28 @@ Container create_container(const std::string& root, const std::string& id, const
     Fd lock(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (!lock || ::flock(lock.get(), LOCK_EX) != 0) throw_errno("lock " + dir);
 
+    // From here a SIGKILL may stop us at any point. What delete needs to finish
+    // the job is on disk before it exists (docs/architecture.md, "The state
+    // dir"): the config copy (poststop hooks), then recovery.json naming the
+    // cgroup dirs about to be made; the init's pid is added once known.
+    // The config as created: exec and later verbs must not see later edits of the bundle.
+    write_atomic(dir + "/config.json", config_text, 0600);
+    std::unique_ptr<cgroups::Manager> planned_cgroup = cgroups::open(cgroup_path);
+    State st;
+    st.oci_version = config.oci_version;
+    st.id = id;
+    st.bundle = bundle;
+    st.rootfs = rootfs;
+    st.created = now_rfc3339();
+    st.owner = "";
+    st.annotations = config.annotations;
+    st.cgroup_path = cgroup_path;
+    st.cgroup_created = planned_cgroup->to_create();
+    st.has_process = config.process.has_value();
+    st.systemd_cgroup = opts.systemd_cgroup;
+    st.has_hooks = config.hooks.has_value();
+    save_recovery(dir, st);
+
     const std::string fifo_path = dir + "/exec.fifo";
     // 0622 as runc: the init may write it after switching to any user.
     if (::mkfifo(fifo_path.c_str(), 0622) != 0 || ::chmod(fifo_path.c_str(), 0622) != 0)
@@ -238,7 +260,7 @@ Container create_container(const std::string& root, const std::string& id, const
         console_fd = console.get();
     }
 
-    cgroup = cgroups::open(cgroup_path);
+    cgroup = std::move(planned_cgroup);
     cgroup->create();
     rollback.set_cgroup(cgroup.get());
     cgroup->apply(resources_with_default_devices(config));
@@ -277,6 +299,9 @@ Container create_container(const std::string& root, const std::string& id, const
     });
     rollback.set_pid(pid);
     spdlog::debug("create {}: init pid {}", id, pid);
+    st.pid = pid;
+    st.pid_start_time = linux_::process_start_time(pid);
+    save_recovery(dir, st);
     child_sock.close();
     prepared.clear();
     console.reset();
@@ -319,23 +344,8 @@ Container create_container(const std::string& root, const std::string& id, const
         throw Error("container init exited before it was ready" + describe_exit(pid));
     }
 
-    State st;
-    st.oci_version = config.oci_version;
-    st.id = id;
-    st.pid = pid;
-    st.pid_start_time = linux_::process_start_time(pid);
-    st.bundle = bundle;
-    st.rootfs = rootfs;
-    st.created = now_rfc3339();
-    st.owner = "";
-    st.annotations = config.annotations;
-    st.cgroup_path = cgroup_path;
     st.cgroup_created = cgroup->created();
-    st.has_process = config.process.has_value();
-    st.systemd_cgroup = opts.systemd_cgroup;
-    st.has_hooks = config.hooks.has_value();
-    // The config as created: exec and later verbs must not see later edits of the bundle.
-    write_atomic(dir + "/config.json", config_text, 0600);
+    st.creating = false;
     save_state(dir, st);
     write_pid_file(opts.io.pid_file, pid);
     rollback.commit();

@@ -62,7 +62,7 @@ void drain(int fd) {
 }  // namespace
 
 int run(const Container& c, const Options& opts, int out) {
-    if (c.status() == Status::stopped) throw not_running(c);
+    if (c.status() == Status::stopped || c.status() == Status::creating) throw not_running(c);
     auto cgroup = cgroup_of(c);
     if (opts.once) {
         write_line(out, stats_event(c.id(), cgroups::read_stats(*cgroup)));

@@ -99,7 +99,8 @@ private:
 int exec_in_container(const Container& c, const ExecOptions& o) {
     const std::string who = "container \"" + c.id() + "\"";
     Status status = c.status();
-    if (status == Status::stopped) throw Error("cannot exec in " + who + ": it is stopped");
+    if (status == Status::stopped || status == Status::creating)
+        throw Error("cannot exec in " + who + ": it is " + to_string(status));
     if (status == Status::paused && !o.ignore_paused)
         throw Error("cannot exec in " + who + ": it is paused (--ignore-paused to do it anyway)");
     spec::validate_process(o.process, "process");

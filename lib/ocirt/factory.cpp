@@ -9,6 +9,8 @@
 #include <algorithm>
 
 #include "ocirt/create.hpp"
+#include "ocirt/linux/cgroups/manager.hpp"
+#include "ocirt/spec/parse.hpp"
 #include "ocirt/util/error.hpp"
 #include "ocirt/util/file.hpp"
 
@@ -37,15 +39,70 @@ static Fd lock_dir(const std::string& dir, const std::string& id) {
     return fd;
 }
 
+static bool is_dir(const std::string& path) {
+    struct stat st;
+    return ::lstat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+// A state dir without state.json: what its create recorded, if anything.
+static State half_made_state(const std::string& dir, const std::string& id) {
+    if (path_exists(dir + "/" + kRecoveryFile)) {
+        State s = load_recovery(dir);
+        s.id = id;
+        return s;
+    }
+    State s;
+    s.id = id;
+    s.creating = true;
+    return s;
+}
+
 Container Factory::load(const std::string& id, bool lock) const {
     validate_id(id);
     std::string dir = root_ + "/" + id;
+    if (!lock && !is_dir(dir)) throw Error("container \"" + id + "\" does not exist");
     Fd l = lock ? lock_dir(dir, id) : Fd();
-    if (!path_exists(dir + "/state.json")) throw Error("container \"" + id + "\" does not exist");
-    return Container(dir, load_state(dir), std::move(l));
+    // Deleted while we waited for the lock.
+    if (lock && !is_dir(dir)) throw Error("container \"" + id + "\" does not exist");
+    if (path_exists(dir + "/state.json")) return Container(dir, load_state(dir), std::move(l));
+    return Container(dir, half_made_state(dir, id), std::move(l));
 }
 
-bool Factory::exists(const std::string& id) const { return path_exists(root_ + "/" + id + "/state.json"); }
+Container Factory::load_damaged(const std::string& id, std::vector<std::string>& problems) const {
+    validate_id(id);
+    std::string dir = root_ + "/" + id;
+    Fd l = lock_dir(dir, id);
+    try {
+        if (path_exists(dir + "/" + kRecoveryFile)) {
+            State s = load_recovery(dir);
+            s.id = id;
+            return Container(dir, s, std::move(l));
+        }
+        problems.push_back(dir + "/" + kRecoveryFile + ": missing: the init's pid is not known");
+    } catch (const Error& e) {
+        problems.push_back(std::string(e.what()) + ": the init's pid is not known");
+    }
+    // The cgroup path again from the config copy. Which of its dirs create
+    // made is not known: the container's processes there are killed (as
+    // kill --all would) but no dir is removed.
+    State s;
+    s.id = id;
+    s.creating = true;
+    try {
+        spec::Config c = spec::load_config(dir + "/config.json");
+        s.cgroup_path = cgroups::resolve_path(c.linux ? c.linux->cgroups_path : std::nullopt, id, false);
+        s.has_hooks = c.hooks.has_value();
+        problems.push_back("cgroup " + s.cgroup_path +
+                           ": not removed: which of its dirs ocirt made is not recorded");
+    } catch (const Error& e) {
+        problems.push_back(std::string(e.what()) + ": the container's cgroup is not known");
+    }
+    Container ct(dir, s, std::move(l));
+    ct.mark_pid_unknown();
+    return ct;
+}
+
+bool Factory::exists(const std::string& id) const { return is_dir(root_ + "/" + id); }
 
 std::vector<std::string> Factory::list() const {
     std::vector<std::string> ids;
@@ -56,7 +113,12 @@ std::vector<std::string> Factory::list() const {
     }
     while (dirent* e = ::readdir(d)) {
         std::string n = e->d_name;
-        if (n != "." && n != ".." && path_exists(root_ + "/" + n + "/state.json")) ids.push_back(n);
+        try {
+            validate_id(n);  // also leaves out "@cache", "." and ".."
+        } catch (const Error&) {
+            continue;
+        }
+        if (is_dir(root_ + "/" + n)) ids.push_back(n);
     }
     ::closedir(d);
     std::sort(ids.begin(), ids.end());

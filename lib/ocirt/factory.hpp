@@ -24,8 +24,18 @@ public:
     // failure nothing is left (no state dir, cgroup, process or mount).
     Container create(const std::string& id, const CreateOptions& opts);
     // Throws `container "ID" does not exist` when there is no such container.
+    // A state dir without state.json is a half-made container (its create was
+    // killed, or is still running): loaded from recovery.json, or with its id
+    // alone when create was stopped before writing it. A corrupt state.json
+    // throws an Error with code EBADMSG naming the file.
     Container load(const std::string& id, bool lock = true) const;
+    // For delete --force when state.json is corrupt: the container as far as
+    // recovery.json (else the config copy) tells. `problems` gets what could
+    // not be recovered, for the caller to report.
+    Container load_damaged(const std::string& id, std::vector<std::string>& problems) const;
+    // The id has a state dir (whole or half-made).
     bool exists(const std::string& id) const;
+    // Every state dir whose name is a valid id, half-made ones included.
     std::vector<std::string> list() const;
 
     const std::string& root() const { return root_; }

@@ -28,7 +28,7 @@ nlohmann::json State::to_json() const {
                           {"created", created},          {"owner", owner},
                           {"annotations", annotations},  {"cgroupPath", cgroup_path},  {"cgroupCreated", cgroup_created},
                           {"hasProcess", has_process},   {"systemdCgroup", systemd_cgroup},
-                          {"hasHooks", has_hooks}};
+                          {"hasHooks", has_hooks},       {"creating", creating}};
 }
 
 State State::from_json(const nlohmann::json& j) {
@@ -49,6 +49,7 @@ State State::from_json(const nlohmann::json& j) {
     s.has_process = j.value("hasProcess", true);
     s.systemd_cgroup = j.value("systemdCgroup", false);
     s.has_hooks = j.value("hasHooks", false);
+    s.creating = j.value("creating", false);
     return s;
 }
 
@@ -67,17 +68,33 @@ nlohmann::ordered_json oci_state_view(const State& s, Status status) {
     return j;
 }
 
-State load_state(const std::string& state_dir) {
-    std::string path = state_dir + "/state.json";
+static State load_json(const std::string& path) {
+    std::string text = read_file(path);
     try {
-        return State::from_json(nlohmann::json::parse(read_file(path)));
+        return State::from_json(nlohmann::json::parse(text));
     } catch (const nlohmann::json::exception& e) {
-        throw Error(path + ": corrupt state: " + e.what());
+        // EBADMSG tells delete --force apart from other failures; no strerror.
+        throw Error::preformatted(EBADMSG, path + ": corrupt state: " +
+                                               (text.empty() ? std::string("empty file") : e.what()));
     }
 }
 
+State load_state(const std::string& state_dir) { return load_json(state_dir + "/state.json"); }
+
 void save_state(const std::string& state_dir, const State& s) {
     write_atomic(state_dir + "/state.json", s.to_json().dump(), 0600);
+}
+
+State load_recovery(const std::string& state_dir) {
+    State s = load_json(state_dir + "/" + kRecoveryFile);
+    s.creating = true;
+    return s;
+}
+
+void save_recovery(const std::string& state_dir, const State& s) {
+    State r = s;
+    r.creating = true;
+    write_atomic(state_dir + "/" + kRecoveryFile, r.to_json().dump(), 0600);
 }
 
 std::string hook_state_json(const std::string& id, Status status, pid_t pid, const std::string& bundle,

@@ -30,6 +30,9 @@ struct State {
     bool has_process = true;  // config.json had a process (start needs one)
     bool systemd_cgroup = false;
     bool has_hooks = false;  // config.json has hooks (start and delete then read it)
+    // A record create writes before it makes anything (recovery.json): the
+    // container may be half-made; cgroup_created lists the dirs create will make.
+    bool creating = false;
 
     nlohmann::json to_json() const;
     static State from_json(const nlohmann::json& j);
@@ -39,9 +42,18 @@ struct State {
 // rootfs, created and owner, in runc's order.
 nlohmann::ordered_json oci_state_view(const State& s, Status status);
 
-// Reads and writes state.json in a container's state dir.
+// Reads and writes state.json in a container's state dir. A state.json that
+// cannot be read as a state throws an Error with code EBADMSG naming the file.
 State load_state(const std::string& state_dir);
 void save_state(const std::string& state_dir, const State& s);
+
+// recovery.json: what delete needs to finish a container whose create was
+// killed, or whose state.json was lost (cgroup path and the dirs create makes,
+// the init's pid and start time). Written by create before the cgroup is made
+// and again once the init's pid is known; kept for the container's life.
+inline constexpr const char* kRecoveryFile = "recovery.json";
+State load_recovery(const std::string& state_dir);  // EBADMSG as load_state
+void save_recovery(const std::string& state_dir, const State& s);
 
 std::string now_rfc3339();
 

@@ -24,8 +24,9 @@ spec::Resources without_devices(spec::Resources r) {
 
 void Container::update(const spec::Resources& resources) {
     Status s = status();
-    if (s == Status::stopped)
-        throw Error("cannot update container \"" + id() + "\": container not running (it is stopped)");
+    if (s == Status::stopped || s == Status::creating)
+        throw Error("cannot update container \"" + id() + "\": container not running (it is " +
+                    to_string(s) + ")");
 
     const std::string path = dir_ + "/config.json";
     nlohmann::json doc = spec::parse_json(read_file(path), path);

@@ -157,6 +157,8 @@ void read(const json& j, const std::string& path, std::map<std::string, T>& out)
     if (!j.is_object()) expected(j, path, "object");
     out.clear();
     for (const auto& [key, value] : j.items()) {
+        // Keys are names too (annotations, sysctl, unified files).
+        if (key.find('\0') != std::string::npos) fail(entry(path, key), "key contains a NUL byte");
         T v{};
         read(value, entry(path, key), v);
         out.emplace(key, std::move(v));
@@ -206,9 +208,12 @@ void read(const json& j, const std::string& path, T& out) {
     });
 }
 
+// Every string of config.json is read here. Each one reaches a C API (a path,
+// an option, a name), which would see it cut at an embedded NUL: refuse it.
 void read(const json& j, const std::string& path, std::string& out) {
     if (!j.is_string()) expected(j, path, "string");
     out = j.get<std::string>();
+    if (out.find('\0') != std::string::npos) fail(path, "contains a NUL byte");
 }
 
 void read(const json& j, const std::string& path, bool& out) {

@@ -51,6 +51,22 @@ Base::Base(Mode mode, std::string path, std::vector<Hierarchy> hierarchies,
     created_ = std::move(created);
 }
 
+std::vector<std::string> Base::to_create() const {
+    std::vector<std::string> out;
+    for (const auto& h : hierarchies_) {
+        size_t pos = 1;  // as create(): each ancestor below the mountpoint, then the dir
+        while (pos <= path_.size()) {
+            size_t end = path_.find('/', pos);
+            if (end == std::string::npos) end = path_.size();
+            std::string d = h.mountpoint + path_.substr(0, end);
+            pos = end + 1;
+            struct stat st {};
+            if (::stat(d.c_str(), &st) != 0) out.push_back(d);
+        }
+    }
+    return out;
+}
+
 void Base::create() {
     std::vector<std::string> made_now;
     try {

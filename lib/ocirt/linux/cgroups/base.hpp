@@ -23,6 +23,7 @@ public:
     std::string dir(const Hierarchy& h) const override { return h.mountpoint + path_; }
     void create() override;
     const std::vector<std::string>& created() const override { return created_; }
+    std::vector<std::string> to_create() const override;
     void add_process(pid_t pid) override;
     std::vector<pid_t> pids() const override;
     void destroy() override;

@@ -63,6 +63,10 @@ public:
     // The dirs create() made, absolute, parents before children. Persist them
     // (state.json) and pass them to open() in a later process that destroys.
     virtual const std::vector<std::string>& created() const = 0;
+    // The dirs create() would make now (those missing), absolute, parents
+    // first: create records them before making any, so a create killed half
+    // way leaves a list delete can finish from.
+    virtual std::vector<std::string> to_create() const = 0;
 
     // Writes pid to cgroup.procs in every hierarchy. Also needed after a clone3
     // with CLONE_INTO_CGROUP on hybrid hosts (that only places it in cgroup2),
