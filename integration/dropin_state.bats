@@ -171,6 +171,11 @@ corrupt_state() {
         run --separate-stderr ocirt state "$CID"
         assert_failure
         assert_stderr_contains "$ROOT/$CID/state.json: corrupt state"
+        # list shows it (stopped) and says why, so it can be found and removed
+        run --separate-stderr ocirt list --format json
+        assert_success
+        assert_equal "$(jq -r --arg id "$CID" '.[] | select(.id == $id) | .status' <<<"$output")" stopped "list status"
+        assert_stderr_contains "state.json: corrupt state"
         run --separate-stderr ocirt delete --force "$CID"
         assert_success
         assert_stderr_contains "state.json: corrupt state"

@@ -1,3 +1,4 @@
+#include <cerrno>
 #include <cstdio>
 
 #include "cli.hpp"
@@ -43,8 +44,14 @@ Command list_command() {
                 Container ct = f.load(id, /*lock=*/false);
                 Status s = ct.status();
                 cs.emplace_back(std::move(ct), s);
-            } catch (const Error&) {
-                // deleted while we listed
+            } catch (const Error& e) {
+                // A state.json that cannot be read still names a container that
+                // delete --force can finish: list it as stopped, and say why.
+                if (e.code() != EBADMSG) continue;  // deleted while we listed
+                std::fprintf(stderr, "ocirt: warning: %s (delete --force %s removes it)\n", e.what(), id.c_str());
+                State st;
+                st.id = id;
+                cs.emplace_back(Container(f.root() + "/" + id, st, Fd()), Status::stopped);
             }
         }
         if (a.has("quiet")) {
