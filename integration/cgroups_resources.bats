@@ -146,8 +146,8 @@ teardown() {
     local w
     w=$(cg_read "${wfile%%.*}" "$wfile")
     case $wfile in
-        # io.weight takes the converted weight (1 + (300-10)*9999/990), the BFQ files blkio's own
-        io.weight) [[ $w == *"default 2929"* ]] || fail "io.weight: $w" ;;
+        # io.weight takes the converted weight, 1 + (300-10)*9999/990 = 2930, the BFQ files blkio's own
+        io.weight) [[ $w == *"default 2930"* ]] || fail "io.weight: $w" ;;
         io.bfq.weight) [[ $w == *"default 300"* ]] || fail "io.bfq.weight: $w" ;;
         *) [[ $w == *300* ]] || fail "$wfile: $w" ;;
     esac
