@@ -10,12 +10,12 @@
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 
-#include "ocirt/linux/mount_attr.hpp"
-#include "ocirt/linux/mount_fs.hpp"
-#include "ocirt/linux/mount_idmap.hpp"
-#include "ocirt/linux/mount_options.hpp"
-#include "ocirt/linux/mount_prepare.hpp"
-#include "ocirt/linux/rootfs.hpp"
+#include "ocirt/linux/mount/attr.hpp"
+#include "ocirt/linux/mount/fs.hpp"
+#include "ocirt/linux/mount/idmap.hpp"
+#include "ocirt/linux/mount/options.hpp"
+#include "ocirt/linux/mount/prepare.hpp"
+#include "ocirt/linux/mount/rootfs.hpp"
 #include "ocirt/linux/safe_path.hpp"
 #include "ocirt/util/error.hpp"
 #include "ocirt/util/file.hpp"

@@ -11,7 +11,7 @@
 #include <map>
 #include <vector>
 
-#include "ocirt/linux/rootfs.hpp"
+#include "ocirt/linux/mount/rootfs.hpp"
 #include "ocirt/util/fd.hpp"
 
 namespace ocirt::linux_ {

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "ocirt/linux/mount_options.hpp"
+#include "ocirt/linux/mount/options.hpp"
 #include "ocirt/spec/config.hpp"
 #include "ocirt/util/fd.hpp"
 

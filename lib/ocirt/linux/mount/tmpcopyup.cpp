@@ -1,4 +1,4 @@
-#include "ocirt/linux/mount_tmpcopyup.hpp"
+#include "ocirt/linux/mount/tmpcopyup.hpp"
 
 #include <dirent.h>
 #include <fcntl.h>
