@@ -9,7 +9,7 @@
 
 #include "ocirt/features.hpp"
 #include "ocirt/linux/capabilities.hpp"
-#include "ocirt/linux/mount_options.hpp"
+#include "ocirt/linux/mount/options.hpp"
 #include "ocirt/spec/parse.hpp"
 #include "ocirt/version.hpp"
 

@@ -7,8 +7,8 @@
 
 #include <catch2/catch.hpp>
 
-#include "ocirt/linux/mount_attr.hpp"
-#include "ocirt/linux/mount_options.hpp"
+#include "ocirt/linux/mount/attr.hpp"
+#include "ocirt/linux/mount/options.hpp"
 
 using namespace ocirt::linux_;
 using Catch::Matchers::Equals;

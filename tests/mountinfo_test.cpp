@@ -1,7 +1,7 @@
 // The one mountinfo parser (linux/mountinfo): fields, escapes, optional fields.
 #include <catch2/catch.hpp>
 
-#include "ocirt/linux/mountinfo.hpp"
+#include "ocirt/linux/mount/mountinfo.hpp"
 
 using ocirt::linux_::parse_mountinfo;
 using ocirt::linux_::path_at_or_below;

@@ -42,7 +42,15 @@ Command list_command() {
         for (const auto& id : f.list()) {
             try {
                 Container ct = f.load(id, /*lock=*/false);
-                Status s = ct.status();
+                Status s = Status::running;
+                try {
+                    s = ct.status();
+                } catch (const Error& e) {
+                    // Its init is alive but its freezer cannot be read: one
+                    // such container does not hide the others. Listed as
+                    // running (all that is known), with the reason.
+                    std::fprintf(stderr, "ocirt: warning: %s (listed as running)\n", e.what());
+                }
                 cs.emplace_back(std::move(ct), s);
             } catch (const Error& e) {
                 // A state.json that cannot be read still names a container that

@@ -8,6 +8,8 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <optional>
+
 #include <spdlog/spdlog.h>
 
 #include "ocirt/linux/cgroups/manager.hpp"
@@ -51,10 +53,15 @@ Status Container::status() const {
     if (!linux_::process_alive(state_.pid, state_.pid_start_time)) return Status::stopped;
     if (path_exists(dir_ + "/exec.fifo")) return Status::created;
     // A frozen cgroup is the only thing that tells a paused container apart.
-    try {
-        if (!state_.cgroup_path.empty() && cgroup()->frozen()) return Status::paused;
-    } catch (const Error&) {
-    }
+    // A freezer file that cannot be read (a missing one is "not frozen") is an
+    // error naming the file, not "running": exec, kill, pause and update act
+    // on that answer, and a frozen process would hang them. So `state` fails
+    // (as runc's does); `list` lists the container with a warning instead of
+    // failing as a whole; `delete --force` goes on (destroy() below).
+    if (!state_.cgroup_path.empty() &&
+        with_context("container \"" + id() + "\": cannot tell running from paused",
+                     [&] { return cgroup()->frozen(); }))
+        return Status::paused;
     return Status::running;
 }
 
@@ -137,12 +144,21 @@ void Container::signal(int sig, bool all) {
     if (thaw) cgroup()->thaw();
 }
 
-void Container::kill_and_wait() {
+void Container::kill_and_wait(std::optional<bool> paused) {
     auto pidfd = linux_::PidFd::open(state_.pid, state_.pid_start_time);
     if (!pidfd.valid()) return;
-    bool paused = status() == Status::paused;
     pidfd.signal(SIGKILL);
-    if (paused) cgroup()->thaw();  // a frozen process cannot act on SIGKILL
+    // A frozen process cannot act on SIGKILL. Unknown (the freezer cannot be
+    // read): a thaw is tried, and its failure only warned about.
+    if (paused.value_or(false)) {
+        cgroup()->thaw();
+    } else if (!paused) {
+        try {
+            cgroup()->thaw();
+        } catch (const Error& e) {
+            spdlog::warn("container \"{}\": {}", id(), e.what());
+        }
+    }
     if (!pidfd.wait_exit(10000))
         throw Error("container \"" + id() + "\": init " + std::to_string(state_.pid) +
                     " did not exit after SIGKILL");
@@ -198,12 +214,21 @@ void Container::destroy(bool force) {
         destroy_half_made();
         return;
     }
-    Status s = status();
+    // --force must finish a container whose freezer cannot be read: it is
+    // alive (status() got past the pid check), so it is killed, and whether
+    // it was paused is left unknown.
+    std::optional<Status> s;
+    try {
+        s = status();
+    } catch (const Error& e) {
+        if (!force) throw;
+        spdlog::warn("{}; deleting it anyway (--force)", e.what());
+    }
     if (s != Status::stopped) {
         if (!force)
-            throw Error("cannot delete container \"" + id() + "\": it is " + to_string(s) +
+            throw Error("cannot delete container \"" + id() + "\": it is " + to_string(*s) +
                         "; stop it first or use --force");
-        kill_and_wait();
+        kill_and_wait(s ? std::optional<bool>(*s == Status::paused) : std::nullopt);
     }
     // Read before the state dir (and its config copy) goes.
     std::vector<spec::Hook> poststop = poststop_hooks();

@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,7 @@ public:
     // Derived from the live process (pid and its start time), never from disk alone.
     // A half-made container (state().creating) is `creating` while another
     // process (its create) holds the state dir's lock, else `stopped`.
+    // Throws (naming the file) when the cgroup's freezer cannot be read.
     Status status() const;
     // The init's pid is not known (load_damaged without recovery.json): delete
     // then kills every process in the container's cgroup instead.
@@ -60,12 +62,13 @@ public:
     // `ocirt update`: merges `resources` into the stored linux.resources
     // (spec/resources_merge.hpp), writes the result to the cgroup and keeps it
     // in the config copy. Not on a stopped container. When a write fails the
-    // stored resources are written back (best effort) and nothing is kept.
+    // stored resources are written back and nothing is kept; if that fails
+    // too, the error says both and that the cgroup now differs from the copy.
     void update(const spec::Resources& resources);
 
 private:
     std::unique_ptr<cgroups::Manager> cgroup() const;
-    void kill_and_wait();
+    void kill_and_wait(std::optional<bool> paused);  // nullopt: not known
     void remove_resources();
     void destroy_half_made();
     std::vector<spec::Hook> poststop_hooks() const;

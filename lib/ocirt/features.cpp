@@ -6,7 +6,7 @@
 #include "ocirt/commit.hpp"
 #include "ocirt/linux/capabilities.hpp"
 #include "ocirt/linux/cgroups/manager.hpp"
-#include "ocirt/linux/mount_options.hpp"
+#include "ocirt/linux/mount/options.hpp"
 #include "ocirt/linux/seccomp.hpp"
 #include "ocirt/spec/validate.hpp"
 #include "ocirt/util/error.hpp"

@@ -1,5 +1,7 @@
 // Container::update: `ocirt update`, the container's cgroup limits changed in
 // place and remembered in its config copy.
+#include "ocirt/update.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include "ocirt/container.hpp"
@@ -22,6 +24,27 @@ spec::Resources without_devices(spec::Resources r) {
 
 }  // namespace
 
+void apply_or_restore(cgroups::Manager& cg, const spec::Resources& merged, const spec::Resources& stored,
+                      const std::string& cgroup_path, const std::string& config_path) {
+    try {
+        cg.apply(without_devices(merged));
+    } catch (const Error& failed) {
+        // Half of the new values may be in: put the stored ones back. If that
+        // fails too, the cgroup holds values nothing records, and the caller
+        // must hear it: both failures are reported.
+        try {
+            cg.apply(without_devices(stored));
+        } catch (const Error& restore) {
+            throw Error::preformatted(failed.code(), "update failed: " + std::string(failed.what()) +
+                                                         "; restoring the previous limits failed too: " +
+                                                         restore.what() + "; cgroup " + cgroup_path +
+                                                         " now holds values (those written before the update "
+                                                         "failed) that " + config_path + " does not record");
+        }
+        throw;
+    }
+}
+
 void Container::update(const spec::Resources& resources) {
     Status s = status();
     if (s == Status::stopped || s == Status::creating)
@@ -36,17 +59,7 @@ void Container::update(const spec::Resources& resources) {
     spec::Resources merged = spec::merge_resources(stored, resources);
     spec::validate_resources(merged);
 
-    auto cg = cgroup();
-    try {
-        cg->apply(without_devices(merged));
-    } catch (const Error&) {
-        // Half of the new values may be in: put the stored ones back.
-        try {
-            cg->apply(without_devices(stored));
-        } catch (const Error&) {
-        }
-        throw;
-    }
+    apply_or_restore(*cgroup(), merged, stored, state_.cgroup_path, path);
     spec::store_resources(doc["linux"]["resources"], merged);
     write_atomic(path, doc.dump(2) + "\n", 0600);
 }

@@ -10,7 +10,7 @@
 
 #include "ocirt/linux/exec.hpp"
 #include "ocirt/linux/hooks.hpp"
-#include "ocirt/linux/mount_prepare.hpp"
+#include "ocirt/linux/mount/prepare.hpp"
 #include "ocirt/state.hpp"
 #include "ocirt/linux/process_setup.hpp"
 #include "ocirt/linux/process_attrs.hpp"

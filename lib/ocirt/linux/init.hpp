@@ -3,7 +3,7 @@
 // in the cloned child, in the same image as the runtime; every failure goes
 // back to the parent over the sync socket and the init exits.
 #include "ocirt/linux/namespaces.hpp"
-#include "ocirt/linux/rootfs.hpp"
+#include "ocirt/linux/mount/rootfs.hpp"
 #include "ocirt/linux/seccomp.hpp"
 #include "ocirt/linux/sync.hpp"
 

@@ -1,12 +1,12 @@
 #include "ocirt/util/file.hpp"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <vector>
 
+#include "ocirt/util/dir.hpp"
 #include "ocirt/util/error.hpp"
 #include "ocirt/util/fd.hpp"
 
@@ -82,15 +82,13 @@ static void remove_at(int dirfd, const std::string& name, dev_t dev, const std::
         if (st.st_dev != dev) throw Error("refusing to remove " + shown + ": a mount point");
         Fd fd(::openat(dirfd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
         if (!fd) throw_errno("open " + shown);
-        DIR* d = ::fdopendir(::dup(fd.get()));
-        if (!d) throw_errno("opendir " + shown);
-        std::vector<std::string> names;
-        while (dirent* e = ::readdir(d)) {
-            std::string n = e->d_name;
-            if (n != "." && n != "..") names.push_back(n);
+        std::vector<DirEntry> names;
+        {
+            Dir d = Dir::adopt(Fd(::fcntl(fd.get(), F_DUPFD_CLOEXEC, 0)));
+            if (!d) throw_errno("opendir " + shown);
+            names = d.entries("read directory " + shown);
         }
-        ::closedir(d);
-        for (auto& n : names) remove_at(fd.get(), n, dev, shown + "/" + n);
+        for (auto& n : names) remove_at(fd.get(), n.name, dev, shown + "/" + n.name);
         if (::unlinkat(dirfd, name.c_str(), AT_REMOVEDIR) != 0 && errno != ENOENT)
             throw_errno("rmdir " + shown);
     } else if (::unlinkat(dirfd, name.c_str(), 0) != 0 && errno != ENOENT) {

@@ -1,12 +1,12 @@
 #include "ocirt/linux/cgroups/files.hpp"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <charconv>
 
+#include "ocirt/util/dir.hpp"
 #include "ocirt/util/error.hpp"
 #include "ocirt/util/fd.hpp"
 
@@ -85,22 +85,17 @@ namespace {
 
 // Post-order walk: children are appended before their parent.
 void walk(const std::string& dir, std::vector<std::string>& out) {
-    DIR* d = ::opendir(dir.c_str());
-    if (!d) {
-        if (errno == ENOENT) return;  // removed meanwhile
-        throw_errno("list " + dir);
-    }
     std::vector<std::string> children;
-    errno = 0;
-    while (dirent* e = ::readdir(d)) {
-        std::string name = e->d_name;
-        if (name == "." || name == "..") continue;
+    {
+        Dir d = Dir::open(dir);
+        if (!d) {
+            if (errno == ENOENT) return;  // removed meanwhile
+            throw_errno("list " + dir);
+        }
         // cgroupfs fills d_type; a cgroup is a dir, control files are not.
-        if (e->d_type == DT_DIR) children.push_back(join(dir, name));
+        for (const auto& e : d.entries("list " + dir))
+            if (e.type == DT_DIR) children.push_back(join(dir, e.name));
     }
-    int err = errno;
-    ::closedir(d);
-    if (err != 0) throw Error(err, "list " + dir);
     for (const auto& c : children) {
         walk(c, out);
         out.push_back(c);

@@ -4,7 +4,7 @@
 #include <sstream>
 
 #include "ocirt/linux/cgroups/files.hpp"
-#include "ocirt/linux/mountinfo.hpp"
+#include "ocirt/linux/mount/mountinfo.hpp"
 #include "ocirt/util/error.hpp"
 
 namespace ocirt::cgroups {

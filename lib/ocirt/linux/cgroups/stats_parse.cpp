@@ -1,13 +1,12 @@
 #include "ocirt/linux/cgroups/stats_parse.hpp"
 
-#include <dirent.h>
-
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <limits>
 
 #include "ocirt/linux/cgroups/files.hpp"
+#include "ocirt/util/dir.hpp"
 #include "ocirt/util/error.hpp"
 
 namespace ocirt::cgroups {
@@ -151,20 +150,19 @@ std::map<std::string, uint64_t> StatDir::keyed(const std::string& name) const {
 std::vector<std::string> StatDir::names_between(const std::string& prefix, const std::string& suffix) const {
     std::vector<std::string> out;
     if (!present()) return out;
-    DIR* d = ::opendir(dir_.c_str());
+    Dir d = Dir::open(dir_);
     if (!d) {
         if (errno == ENOENT) return out;
         throw_errno("list " + dir_);
     }
-    while (dirent* e = ::readdir(d)) {
-        std::string_view n = e->d_name;
+    for (const auto& e : d.entries("list " + dir_)) {
+        std::string_view n = e.name;
         if (n.size() <= prefix.size() + suffix.size() || n.substr(0, prefix.size()) != prefix ||
             n.substr(n.size() - suffix.size()) != suffix)
             continue;
         auto x = n.substr(prefix.size(), n.size() - prefix.size() - suffix.size());
         if (x.find('.') == std::string_view::npos) out.emplace_back(x);
     }
-    ::closedir(d);
     std::sort(out.begin(), out.end());
     return out;
 }

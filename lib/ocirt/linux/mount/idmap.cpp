@@ -1,4 +1,4 @@
-#include "ocirt/linux/mount_idmap.hpp"
+#include "ocirt/linux/mount/idmap.hpp"
 
 #include <fcntl.h>
 #include <sched.h>
@@ -9,7 +9,7 @@
 
 #include <cstdlib>
 
-#include "ocirt/linux/mount_attr.hpp"
+#include "ocirt/linux/mount/attr.hpp"
 #include "ocirt/util/error.hpp"
 #include "ocirt/util/file.hpp"
 

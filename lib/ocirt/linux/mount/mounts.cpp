@@ -1,6 +1,6 @@
 // mounts[]: each entry mounted onto a target resolved inside the rootfs.
 // Bind mounts: mount(2) MS_BIND of the host path, or the attach of an
-// idmapped tree; new filesystems: a detached mount from fsopen (mount_fs.*)
+// idmapped tree; new filesystems: a detached mount from fsopen (mount/fs.*)
 // moved onto the target. Then, on the new mount: the plain flags (a bind
 // remount that keeps the flags the options do not change), the recursive
 // attributes (mount_setattr with AT_RECURSIVE), and the propagation.
@@ -10,12 +10,12 @@
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 
-#include "ocirt/linux/mount_attr.hpp"
-#include "ocirt/linux/mount_fs.hpp"
-#include "ocirt/linux/mount_idmap.hpp"
-#include "ocirt/linux/mount_options.hpp"
-#include "ocirt/linux/mount_prepare.hpp"
-#include "ocirt/linux/rootfs.hpp"
+#include "ocirt/linux/mount/attr.hpp"
+#include "ocirt/linux/mount/fs.hpp"
+#include "ocirt/linux/mount/idmap.hpp"
+#include "ocirt/linux/mount/options.hpp"
+#include "ocirt/linux/mount/prepare.hpp"
+#include "ocirt/linux/mount/rootfs.hpp"
 #include "ocirt/linux/safe_path.hpp"
 #include "ocirt/util/error.hpp"
 #include "ocirt/util/file.hpp"
@@ -98,7 +98,7 @@ void bind_remount(int root_fd, const std::string& dest, const MountOptions& o, c
 }
 
 // The detached tree the runtime made for entry `index` before the clone
-// (RootfsContext::prepared, see mount_prepare.hpp), handed over; empty if none.
+// (RootfsContext::prepared, see mount/prepare.hpp), handed over; empty if none.
 template <typename Ctx>
 Fd prepared_tree(const Ctx& ctx, size_t index) {
     if constexpr (requires { ctx.prepared->take(index); })

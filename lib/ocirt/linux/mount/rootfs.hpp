@@ -18,7 +18,7 @@ struct CgroupMount {
     std::string host_dir;  // the container's cgroup dir on the host
 };
 
-struct PreparedMounts;  // mount_prepare.hpp
+struct PreparedMounts;  // mount/prepare.hpp
 
 struct RootfsContext {
     const spec::Config* config = nullptr;

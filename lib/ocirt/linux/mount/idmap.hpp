@@ -6,12 +6,12 @@
 //
 // Idmapping a mount of a host filesystem needs CAP_SYS_ADMIN in the initial
 // user namespace: in a container with its own user namespace the init cannot
-// do it, so the runtime makes these trees before the clone (mount_prepare.hpp)
+// do it, so the runtime makes these trees before the clone (mount/prepare.hpp)
 // and the init only attaches them.
 #include <string>
 #include <vector>
 
-#include "ocirt/linux/mount_options.hpp"
+#include "ocirt/linux/mount/options.hpp"
 #include "ocirt/spec/config.hpp"
 #include "ocirt/util/fd.hpp"
 

@@ -1,4 +1,4 @@
-#include "ocirt/linux/rootfs.hpp"
+#include "ocirt/linux/mount/rootfs.hpp"
 
 #include <fcntl.h>
 #include <sys/mount.h>
@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "ocirt/linux/devices.hpp"
-#include "ocirt/linux/mount_options.hpp"
-#include "ocirt/linux/mountinfo.hpp"
+#include "ocirt/linux/mount/mountinfo.hpp"
+#include "ocirt/linux/mount/options.hpp"
 #include "ocirt/linux/safe_path.hpp"
 #include "ocirt/util/error.hpp"
 #include "ocirt/util/file.hpp"

@@ -1,10 +1,10 @@
-#include "ocirt/linux/mount_fs.hpp"
+#include "ocirt/linux/mount/fs.hpp"
 
 #include <sys/mount.h>
 #include <unistd.h>
 
-#include "ocirt/linux/mount_attr.hpp"
-#include "ocirt/linux/mount_tmpcopyup.hpp"
+#include "ocirt/linux/mount/attr.hpp"
+#include "ocirt/linux/mount/tmpcopyup.hpp"
 #include "ocirt/util/error.hpp"
 
 namespace ocirt::linux_ {

@@ -1,4 +1,4 @@
-#include "ocirt/linux/mount_attr.hpp"
+#include "ocirt/linux/mount/attr.hpp"
 
 #include <fcntl.h>
 #include <sys/mount.h>

@@ -1,6 +1,5 @@
-#include "ocirt/linux/mount_tmpcopyup.hpp"
+#include "ocirt/linux/mount/tmpcopyup.hpp"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -12,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "ocirt/util/dir.hpp"
 #include "ocirt/util/error.hpp"
 #include "ocirt/util/fd.hpp"
 
@@ -150,23 +150,18 @@ struct Copier {
     }
 
     void copy_dir(int src, int dst, const std::string& rel) {
-        int listing_fd = ::openat(src, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (listing_fd < 0) throw_errno("open " + path(rel));
-        DIR* d = ::fdopendir(listing_fd);
-        if (!d) {
-            ::close(listing_fd);
-            throw_errno("open " + path(rel));
+        Fd listing_fd(::openat(src, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+        if (!listing_fd) throw_errno("open " + path(rel));
+        std::vector<DirEntry> entries;
+        {
+            Dir d = Dir::adopt(std::move(listing_fd));
+            if (!d) throw_errno("open " + path(rel));
+            entries = d.entries("read directory " + path(rel));
         }
-        std::vector<std::string> entries;
-        errno = 0;
-        while (struct dirent* e = ::readdir(d)) {
-            std::string n = e->d_name;
-            if (n != "." && n != "..") entries.push_back(std::move(n));
+        for (const auto& e : entries) {
+            const std::string& n = e.name;
+            copy_entry(src, dst, n.c_str(), rel.empty() ? n : rel + "/" + n);
         }
-        int err = errno;
-        ::closedir(d);
-        if (err != 0) throw Error(err, "read directory " + path(rel));
-        for (const auto& n : entries) copy_entry(src, dst, n.c_str(), rel.empty() ? n : rel + "/" + n);
     }
 };
 

@@ -4,7 +4,7 @@
 // (AT_RECURSIVE), and the idmapping of a detached tree.
 #include <string>
 
-#include "ocirt/linux/mount_options.hpp"
+#include "ocirt/linux/mount/options.hpp"
 
 namespace ocirt::linux_ {
 

@@ -1,4 +1,4 @@
-#include "ocirt/linux/mountinfo.hpp"
+#include "ocirt/linux/mount/mountinfo.hpp"
 
 #include <algorithm>
 #include <sstream>

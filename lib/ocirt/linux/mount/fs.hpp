@@ -8,7 +8,7 @@
 // filesystems that track i_version do so whatever the mount says).
 #include <string>
 
-#include "ocirt/linux/mount_options.hpp"
+#include "ocirt/linux/mount/options.hpp"
 #include "ocirt/spec/config.hpp"
 #include "ocirt/util/fd.hpp"
 

@@ -1,12 +1,12 @@
-#include "ocirt/linux/mount_prepare.hpp"
+#include "ocirt/linux/mount/prepare.hpp"
 
 #include <fcntl.h>
 #include <sys/mount.h>
 
 #include "ocirt/util/error.hpp"
 
-#include "ocirt/linux/mount_idmap.hpp"
-#include "ocirt/linux/mount_options.hpp"
+#include "ocirt/linux/mount/idmap.hpp"
+#include "ocirt/linux/mount/options.hpp"
 
 namespace ocirt::linux_ {
 

@@ -2,7 +2,7 @@
 // Mounts the runtime makes before the clone, for the init to attach, in a
 // container with a user namespace: the idmapped bind mounts (idmapping a host
 // filesystem needs privileges the init no longer has there; see
-// mount_idmap.hpp), and a clone of every other bind source, which the init
+// mount/idmap.hpp), and a clone of every other bind source, which the init
 // attaches only when the namespace cannot reach the source path itself (a
 // bind it makes of a reachable path keeps the kernel's locks on the source's
 // flags; a clone made here would not have them). The init inherits the fds
@@ -11,7 +11,7 @@
 #include <map>
 #include <vector>
 
-#include "ocirt/linux/rootfs.hpp"
+#include "ocirt/linux/mount/rootfs.hpp"
 #include "ocirt/util/fd.hpp"
 
 namespace ocirt::linux_ {

@@ -1,4 +1,4 @@
-#include "ocirt/linux/mount_options.hpp"
+#include "ocirt/linux/mount/options.hpp"
 
 #include <spdlog/spdlog.h>
 
