@@ -288,7 +288,7 @@ Container create_container(const std::string& root, const std::string& id, const
     linux_::PreparedMounts prepared = linux_::prepare_mounts(ictx.rootfs);
     ictx.rootfs.prepared = &prepared;
 
-    auto [parent_sock, child_sock] = linux_::SyncSocket::pair();
+    auto [parent_sock, child_sock] = linux_::channel_pair();
     ictx.sync = &child_sock;
     pid_t pid = linux_::spawn_init(plan, cgroup_fd.get(), parent_sock, child_sock, [&] {
         // The parent's fds: the state dir's flock must not outlive `create`.
@@ -314,11 +314,11 @@ Container create_container(const std::string& root, const std::string& id, const
                            std::to_string(*config.process->oom_score_adj));
         });
     }
-    parent_sock.send(linux_::MsgType::go);
+    parent_sock.go();
     for (;;) {
-        linux_::Message m = parent_sock.recv();
-        if (m.type == linux_::MsgType::ready) break;
-        if (m.type == linux_::MsgType::seccomp_fd) {
+        linux_::ParentChannel::Report m = parent_sock.next();
+        if (m.type == linux_::Msg::ready) break;
+        if (m.type == linux_::Msg::seccomp_fd) {
             // The agent gets the fd before the init makes another syscall.
             Fd listener = linux_::take_seccomp_listener(pid, parent_sock, static_cast<int>(m.value));
             linux_::ListenerState ls;
@@ -329,18 +329,17 @@ Container create_container(const std::string& root, const std::string& id, const
             ls.annotations = config.annotations;
             linux_::send_to_seccomp_listener(config.linux->seccomp->listener_path,
                                              config.linux->seccomp->listener_metadata, ls, listener.get());
-            parent_sock.send(linux_::MsgType::go);
+            parent_sock.go();
             continue;
         }
-        if (m.type == linux_::MsgType::run_hooks) {
+        if (m.type == linux_::Msg::run_hooks) {
             spdlog::debug("create {}: running the prestart and createRuntime hooks", id);
             const std::string st = hook_state_json(id, Status::creating, pid, bundle, config.annotations);
             linux_::run_hooks(config.hooks->prestart, "prestart", st);
             linux_::run_hooks(config.hooks->create_runtime, "createRuntime", st);
-            parent_sock.send(linux_::MsgType::go);
+            parent_sock.go();
             continue;
         }
-        if (m.type == linux_::MsgType::error) throw Error::preformatted(m.err, m.text);
         throw Error("container init exited before it was ready" + describe_exit(pid));
     }
 

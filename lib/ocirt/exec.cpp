@@ -141,7 +141,7 @@ int exec_in_container(const Container& c, const ExecOptions& o) {
     for (const auto& [type, fd] : ns.join) ctx.namespaces.emplace_back(type, fd.get());
     ctx.console_socket = console ? console->far_end() : console_socket.get();
 
-    auto [parent_sock, child_sock] = linux_::SyncSocket::pair();
+    auto [parent_sock, child_sock] = linux_::channel_pair();
     ctx.setup.sync = &child_sock;
     pid_t pid;
     {
@@ -167,11 +167,11 @@ int exec_in_container(const Container& c, const ExecOptions& o) {
             write_existing("/proc/" + std::to_string(pid) + "/oom_score_adj",
                            std::to_string(*o.process.oom_score_adj));
         });
-    parent_sock.send(linux_::MsgType::go);
+    parent_sock.go();
     for (;;) {
-        linux_::Message m = parent_sock.recv();
-        if (m.type == linux_::MsgType::eof) break;  // the exec closed the socket
-        if (m.type == linux_::MsgType::seccomp_fd) {
+        linux_::ParentChannel::Report m = parent_sock.next();
+        if (m.type == linux_::Msg::eof) break;  // the exec closed the socket
+        if (m.type == linux_::Msg::seccomp_fd) {
             // The agent gets the fd before the process makes another syscall.
             Fd listener = linux_::take_seccomp_listener(pid, parent_sock, static_cast<int>(m.value));
             linux_::ListenerState ls;
@@ -183,9 +183,7 @@ int exec_in_container(const Container& c, const ExecOptions& o) {
             ls.annotations = c.state().annotations;
             linux_::send_to_seccomp_listener(config.linux->seccomp->listener_path,
                                              config.linux->seccomp->listener_metadata, ls, listener.get());
-            parent_sock.send(linux_::MsgType::go);
-        } else if (m.type == linux_::MsgType::error) {
-            throw Error::preformatted(m.err, m.text);
+            parent_sock.go();
         }
     }
     if (!o.pid_file.empty())

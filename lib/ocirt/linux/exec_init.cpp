@@ -26,8 +26,7 @@ void run(const ExecContext& ctx) {
     for (const auto& [type, fd] : ctx.namespaces) keep.push_back(fd);
     close_fds_except(ctx.setup.preserve_fds, keep);
 
-    Message go = ctx.setup.sync->recv();
-    if (go.type != MsgType::go) ::_exit(1);
+    ctx.setup.sync->wait_go();
 
     bool user_ns = false;
     for (const auto& [type, fd] : ctx.namespaces) {
@@ -53,7 +52,7 @@ void exec_init(const ExecContext& ctx) {
     } catch (const std::exception& e) {
         const Error* err = dynamic_cast<const Error*>(&e);
         try {
-            ctx.setup.sync->send(MsgType::error, err ? err->code() : 0, e.what());
+            ctx.setup.sync->error(err ? err->code() : 0, e.what());
         } catch (...) {
         }
     }

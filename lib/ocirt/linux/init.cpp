@@ -58,8 +58,7 @@ void handle_terminating_signals() {
 void run_create_hooks(const InitContext& ctx) {
     const spec::Hooks& h = *ctx.config->hooks;
     if (!h.prestart.empty() || !h.create_runtime.empty()) {
-        ctx.sync->send(MsgType::run_hooks);
-        if (ctx.sync->recv().type != MsgType::go) ::_exit(1);
+        ctx.sync->run_hooks();
     }
     // runtime.md: the path is resolved in the runtime's mount namespace, the hook runs in the
     // container's, its cwd the container's root (the rootfs, not yet pivoted to).
@@ -90,8 +89,7 @@ void run(const InitContext& ctx) {
         for (int fd : ctx.rootfs.prepared->fds()) keep.push_back(fd);
     close_fds_except(ctx.listen_fds + ctx.preserve_fds, keep);
 
-    Message go = ctx.sync->recv();
-    if (go.type != MsgType::go) ::_exit(1);  // the parent gave up
+    ctx.sync->wait_go();
     // The init logs (through the log fd it kept) only until `ready`: after it the fd is not
     // the runtime's to write to any more.
     spdlog::debug("init: go received; joining namespaces");
@@ -143,7 +141,7 @@ void run(const InitContext& ctx) {
     // `ready`, so the log fd is gone by the time create returns; a failure
     // after this goes to `start` (startContainer) or to the container's stderr.
     log::close_sink();
-    ctx.sync->send(MsgType::ready);
+    ctx.sync->ready();
     ctx.sync->close();
 
     Fd started = wait_for_start(ctx.fifo, proc_fd_dir.get());
@@ -175,7 +173,7 @@ void container_init(const InitContext& ctx) {
         run(ctx);
     } catch (const Error& e) {
         try {
-            ctx.sync->send(MsgType::error, e.code(), e.what());
+            ctx.sync->error(e.code(), e.what());
         } catch (...) {
         }
         // After `ready` nobody listens on the socket: stderr is the container's.
@@ -185,7 +183,7 @@ void container_init(const InitContext& ctx) {
         }
     } catch (const std::exception& e) {
         try {
-            ctx.sync->send(MsgType::error, 0, e.what());
+            ctx.sync->error(0, e.what());
         } catch (...) {
         }
     }

@@ -5,7 +5,7 @@
 #include "ocirt/linux/namespaces.hpp"
 #include "ocirt/linux/rootfs.hpp"
 #include "ocirt/linux/seccomp.hpp"
-#include "ocirt/linux/sync.hpp"
+#include "ocirt/linux/channel.hpp"
 
 namespace ocirt::linux_ {
 
@@ -14,7 +14,7 @@ struct InitContext {
     std::string id;  // for the state the hooks get
     RootfsContext rootfs;
     NamespacePlan namespaces;
-    SyncSocket* sync = nullptr;  // the init's end
+    ChildChannel* sync = nullptr;  // the init's end
     int fifo = -1;               // O_PATH fd of exec.fifo
     int console_socket = -1;     // connected; -1 without a terminal
     int listen_fds = 0;          // socket activation: fds 3..3+N-1, announced in the env

@@ -52,11 +52,10 @@ void load_filter(const ProcessSetup& ctx, const SeccompProgram& filter) {
     int next = ::fcntl(ctx.sync->fd(), F_DUPFD_CLOEXEC, 0);
     if (next < 0) throw_errno("linux.seccomp: find a free fd for the listener");
     ::close(next);
-    ctx.sync->send(MsgType::seccomp_fd, 0, {}, next);
+    ctx.sync->seccomp_fd(next);
     Fd listener = with_context("linux.seccomp: load the filter", [&] { return load_seccomp(filter); });
     // From here every syscall may trap: none until the parent has the fd.
-    Message m = ctx.sync->recv();
-    if (m.type != MsgType::go) ::_exit(1);  // the parent gave up
+    ctx.sync->wait_go();
 }
 
 // The process's cwd, resolved inside the new root without following magic

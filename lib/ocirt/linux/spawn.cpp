@@ -29,8 +29,8 @@ pid_t clone3_fork(uint64_t flags, int cgroup_fd) {
     ::_exit(127);
 }
 
-pid_t spawn_init(const NamespacePlan& plan, int cgroup_fd, SyncSocket& parent_sock,
-                 SyncSocket& child_sock, const std::function<void()>& child) {
+pid_t spawn_init(const NamespacePlan& plan, int cgroup_fd, ParentChannel& parent_sock,
+                 ChildChannel& child_sock, const std::function<void()>& child) {
     if (!plan.needs_intermediate()) {
         pid_t pid = clone3_fork(plan.clone_flags, cgroup_fd);
         if (pid < 0 && cgroup_fd >= 0 && errno != ENOMEM) {
@@ -51,11 +51,11 @@ pid_t spawn_init(const NamespacePlan& plan, int cgroup_fd, SyncSocket& parent_so
             pid_t pid = clone3_fork(plan.clone_flags | CLONE_PARENT, -1);
             if (pid < 0) throw_errno("clone the container init");
             if (pid == 0) run_child(child);
-            child_sock.send(MsgType::child_pid, 0, {}, pid);
+            child_sock.child_pid(pid);
             ::_exit(0);
         } catch (const Error& e) {
             try {
-                child_sock.send(MsgType::error, e.code(), e.what());
+                child_sock.error(e.code(), e.what());
             } catch (...) {
             }
             ::_exit(1);
@@ -64,10 +64,7 @@ pid_t spawn_init(const NamespacePlan& plan, int cgroup_fd, SyncSocket& parent_so
     int status = 0;
     while (::waitpid(mid, &status, 0) < 0 && errno == EINTR) {
     }
-    Message m = parent_sock.recv();
-    if (m.type == MsgType::error) throw Error(m.text);
-    if (m.type != MsgType::child_pid) throw Error("namespace-joining intermediate failed");
-    return static_cast<pid_t>(m.value);
+    return parent_sock.child_pid();
 }
 
 }  // namespace ocirt::linux_

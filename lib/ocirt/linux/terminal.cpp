@@ -7,7 +7,7 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "ocirt/linux/sync.hpp"
+#include "ocirt/linux/fd_passing.hpp"
 #include "ocirt/util/error.hpp"
 #include "ocirt/util/fd.hpp"
 
