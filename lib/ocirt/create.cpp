@@ -16,6 +16,7 @@
 #include "ocirt/factory.hpp"
 #include "ocirt/linux/cgroups/devices_rules.hpp"
 #include "ocirt/linux/cgroups/manager.hpp"
+#include "ocirt/linux/child.hpp"
 #include "ocirt/linux/hooks.hpp"
 #include "ocirt/linux/idmap.hpp"
 #include "ocirt/linux/init.hpp"
@@ -148,10 +149,7 @@ void write_pid_file(const std::string& path, pid_t pid) {
 
 std::string describe_exit(pid_t pid) {
     int status = 0;
-    if (::waitpid(pid, &status, WNOHANG) == pid) {
-        if (WIFEXITED(status)) return " (exit status " + std::to_string(WEXITSTATUS(status)) + ")";
-        if (WIFSIGNALED(status)) return std::string(" (killed by ") + strsignal(WTERMSIG(status)) + ")";
-    }
+    if (::waitpid(pid, &status, WNOHANG) == pid) return " (" + linux_::describe_wait_status(status) + ")";
     return "";
 }
 

@@ -1,5 +1,6 @@
 #include "ocirt/linux/channel.hpp"
 
+#include <poll.h>
 #include <sys/socket.h>
 
 #include <cstring>
@@ -59,6 +60,15 @@ Channel::Packet Channel::recv() {
     p.value = h.value;
     p.text.assign(buf.data() + sizeof h, static_cast<size_t>(n) - sizeof h);
     return p;
+}
+
+bool Channel::pending() const {
+    pollfd p{fd_.get(), POLLIN, 0};
+    int n;
+    do n = ::poll(&p, 1, 0);
+    while (n < 0 && errno == EINTR);
+    if (n < 0) throw_errno("sync socket: poll");
+    return n > 0;
 }
 
 void Channel::unexpected(Msg got, const std::string& from, const std::string& expected) {

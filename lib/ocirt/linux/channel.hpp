@@ -65,6 +65,8 @@ public:
     int fd() const { return fd_.get(); }
     bool closed() const { return !fd_; }
     void close() { fd_.reset(); }
+    // A message (or end of file) is waiting: recv would not block.
+    bool pending() const;
 
 protected:
     void send(Msg type, int32_t err = 0, const std::string& text = {}, int64_t value = 0);

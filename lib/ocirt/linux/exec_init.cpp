@@ -5,6 +5,7 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include "ocirt/linux/child.hpp"
 #include "ocirt/linux/namespaces.hpp"
 #include "ocirt/linux/terminal.hpp"
 #include "ocirt/util/error.hpp"
@@ -47,16 +48,7 @@ void run(const ExecContext& ctx) {
 }  // namespace
 
 void exec_init(const ExecContext& ctx) {
-    try {
-        run(ctx);
-    } catch (const std::exception& e) {
-        const Error* err = dynamic_cast<const Error*>(&e);
-        try {
-            ctx.setup.sync->error(err ? err->code() : 0, e.what());
-        } catch (...) {
-        }
-    }
-    ::_exit(127);
+    run_in_child(*ctx.setup.sync, kChildFailed, [&] { run(ctx); });
 }
 
 }  // namespace ocirt::linux_

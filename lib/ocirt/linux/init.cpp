@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include "ocirt/linux/child.hpp"
 #include "ocirt/linux/exec.hpp"
 #include "ocirt/linux/hooks.hpp"
 #include "ocirt/linux/mount_prepare.hpp"
@@ -169,25 +170,7 @@ void run(const InitContext& ctx) {
 }  // namespace
 
 void container_init(const InitContext& ctx) {
-    try {
-        run(ctx);
-    } catch (const Error& e) {
-        try {
-            ctx.sync->error(e.code(), e.what());
-        } catch (...) {
-        }
-        // After `ready` nobody listens on the socket: stderr is the container's.
-        if (ctx.sync->fd() < 0) {
-            std::string line = std::string("ocirt: ") + e.what() + "\n";
-            (void)!::write(2, line.data(), line.size());
-        }
-    } catch (const std::exception& e) {
-        try {
-            ctx.sync->error(0, e.what());
-        } catch (...) {
-        }
-    }
-    ::_exit(127);
+    run_in_child(*ctx.sync, kChildFailed, [&] { run(ctx); });
 }
 
 }  // namespace ocirt::linux_

@@ -8,6 +8,7 @@
 
 #include <cstring>
 
+#include "ocirt/linux/child.hpp"
 #include "ocirt/util/error.hpp"
 
 namespace ocirt::linux_ {
@@ -24,11 +25,6 @@ pid_t clone3_fork(uint64_t flags, int cgroup_fd) {
     return static_cast<pid_t>(::syscall(SYS_clone3, &args, sizeof args));
 }
 
-[[noreturn]] static void run_child(const std::function<void()>& child) {
-    child();
-    ::_exit(127);
-}
-
 pid_t spawn_init(const NamespacePlan& plan, int cgroup_fd, ParentChannel& parent_sock,
                  ChildChannel& child_sock, const std::function<void()>& child) {
     if (!plan.needs_intermediate()) {
@@ -38,32 +34,30 @@ pid_t spawn_init(const NamespacePlan& plan, int cgroup_fd, ParentChannel& parent
             pid = clone3_fork(plan.clone_flags, -1);
         }
         if (pid < 0) throw_errno("clone the container init");
-        if (pid == 0) run_child(child);
+        if (pid == 0) child();
         return pid;
     }
 
     pid_t mid = static_cast<pid_t>(::fork());
     if (mid < 0) throw_errno("fork the namespace-joining intermediate");
     if (mid == 0) {
-        try {
+        run_in_child(child_sock, 1, [&] {
             join_namespaces(plan, /*for_children_only=*/true);
             unshare_time_with_offsets(plan);
             pid_t pid = clone3_fork(plan.clone_flags | CLONE_PARENT, -1);
             if (pid < 0) throw_errno("clone the container init");
-            if (pid == 0) run_child(child);
+            if (pid == 0) child();
             child_sock.child_pid(pid);
-            ::_exit(0);
-        } catch (const Error& e) {
-            try {
-                child_sock.error(e.code(), e.what());
-            } catch (...) {
-            }
-            ::_exit(1);
-        }
+        });
     }
     int status = 0;
-    while (::waitpid(mid, &status, 0) < 0 && errno == EINTR) {
-    }
+    pid_t w;
+    do w = ::waitpid(mid, &status, 0);
+    while (w < 0 && errno == EINTR);
+    if (w < 0) throw_errno("wait for the namespace-joining intermediate");
+    // It is gone: whatever it sent is queued. Without a message its status says why.
+    if (!(WIFEXITED(status) && WEXITSTATUS(status) == 0) && !parent_sock.pending())
+        throw Error("namespace-joining intermediate failed (" + describe_wait_status(status) + ")");
     return parent_sock.child_pid();
 }
 

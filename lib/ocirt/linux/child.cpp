@@ -1,0 +1,51 @@
+#include "ocirt/linux/child.hpp"
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstring>
+
+#include <exception>
+#include <string>
+
+#include "ocirt/util/error.hpp"
+
+namespace ocirt::linux_ {
+namespace {
+
+void report(ChildChannel& ch, int err, const char* text) noexcept {
+    try {
+        if (!ch.closed()) {
+            ch.error(err, text);
+            return;
+        }
+        std::string line = std::string("ocirt: ") + text + "\n";
+        (void)!::write(2, line.data(), line.size());
+    } catch (...) {
+        // The parent is gone or stopped listening: nobody to tell.
+    }
+}
+
+}  // namespace
+
+void run_in_child(ChildChannel& ch, int failure_status, const std::function<void()>& body) noexcept {
+    try {
+        body();
+        ::_exit(0);
+    } catch (const Error& e) {
+        report(ch, e.code(), e.what());
+    } catch (const std::exception& e) {
+        report(ch, 0, e.what());
+    } catch (...) {
+        report(ch, 0, "unknown exception in the child");
+    }
+    ::_exit(failure_status);
+}
+
+std::string describe_wait_status(int status) {
+    if (WIFEXITED(status)) return "exit status " + std::to_string(WEXITSTATUS(status));
+    if (WIFSIGNALED(status)) return std::string("killed by ") + ::strsignal(WTERMSIG(status));
+    return "status " + std::to_string(status);
+}
+
+}  // namespace ocirt::linux_
