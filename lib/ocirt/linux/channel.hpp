@@ -68,11 +68,12 @@ public:
     // A message (or end of file) is waiting: recv would not block.
     bool pending() const;
 
+    // Error: `from` sent `got` where `expected` was due.
+    [[noreturn]] static void unexpected(Msg got, const std::string& from, const std::string& expected);
+
 protected:
     void send(Msg type, int32_t err = 0, const std::string& text = {}, int64_t value = 0);
     Packet recv();
-    // Error: `from` sent `got` where `expected` was due.
-    [[noreturn]] static void unexpected(Msg got, const std::string& from, const std::string& expected);
 
 private:
     Fd fd_;

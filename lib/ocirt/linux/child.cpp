@@ -1,5 +1,6 @@
 #include "ocirt/linux/child.hpp"
 
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -40,6 +41,35 @@ void run_in_child(ChildChannel& ch, int failure_status, const std::function<void
         report(ch, 0, "unknown exception in the child");
     }
     ::_exit(failure_status);
+}
+
+ChildGuard& ChildGuard::operator=(ChildGuard&& o) noexcept {
+    if (this != &o) {
+        kill_and_reap();
+        pid_ = o.release();
+    }
+    return *this;
+}
+
+pid_t ChildGuard::release() noexcept {
+    pid_t p = pid_;
+    pid_ = -1;
+    return p;
+}
+
+std::string ChildGuard::reap_if_exited() {
+    int status = 0;
+    if (pid_ <= 0 || ::waitpid(pid_, &status, WNOHANG) != pid_) return "";
+    pid_ = -1;
+    return " (" + describe_wait_status(status) + ")";
+}
+
+void ChildGuard::kill_and_reap() noexcept {
+    if (pid_ <= 0) return;
+    ::kill(pid_, SIGKILL);
+    while (::waitpid(pid_, nullptr, 0) < 0 && errno == EINTR) {
+    }
+    pid_ = -1;
 }
 
 std::string describe_wait_status(int status) {

@@ -5,6 +5,8 @@
 // child: create's rollback would remove the cgroup and the state dir the
 // parent still uses, a test runner would go on running tests. run_in_child is
 // the only way into a child: it catches everything, reports it, and _exits.
+#include <sys/types.h>
+
 #include <functional>
 #include <string>
 
@@ -21,6 +23,28 @@ inline constexpr int kChildFailed = 127;
 // Once `ch` is closed (the init after `ready`), the message goes to stderr
 // instead, which is the container's by then.
 [[noreturn]] void run_in_child(ChildChannel& ch, int failure_status, const std::function<void()>& body) noexcept;
+
+// Kills (SIGKILL) and reaps a child on the way out unless released: a child
+// the parent gave up on is never left behind, and a reaped one never killed
+// (its pid may be another process's by then).
+class ChildGuard {
+public:
+    explicit ChildGuard(pid_t pid = -1) noexcept : pid_(pid) {}
+    ChildGuard(ChildGuard&& o) noexcept : pid_(o.release()) {}
+    ChildGuard& operator=(ChildGuard&& o) noexcept;
+    ChildGuard(const ChildGuard&) = delete;
+    ChildGuard& operator=(const ChildGuard&) = delete;
+    ~ChildGuard() { kill_and_reap(); }
+
+    pid_t pid() const noexcept { return pid_; }
+    // If the child has exited: reaps it and says how (" (exit status 1)"); else "".
+    std::string reap_if_exited();
+    pid_t release() noexcept;
+
+private:
+    void kill_and_reap() noexcept;
+    pid_t pid_;
+};
 
 // "exit status N" or "killed by <signal>", for a waitpid status.
 std::string describe_wait_status(int status);

@@ -5,7 +5,6 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
-#include "ocirt/linux/child.hpp"
 #include "ocirt/linux/namespaces.hpp"
 #include "ocirt/linux/terminal.hpp"
 #include "ocirt/util/error.hpp"
@@ -47,8 +46,6 @@ void run(const ExecContext& ctx) {
 
 }  // namespace
 
-void exec_init(const ExecContext& ctx) {
-    run_in_child(*ctx.setup.sync, kChildFailed, [&] { run(ctx); });
-}
+void exec_init(const ExecContext& ctx) { run(ctx); }
 
 }  // namespace ocirt::linux_

@@ -1,6 +1,7 @@
 #include "ocirt/linux/fd_passing.hpp"
 
 #include <sys/socket.h>
+#include <sys/un.h>
 
 #include <cstring>
 
@@ -24,6 +25,18 @@ struct FdMessage {
 };
 
 }  // namespace
+
+Fd connect_unix(const std::string& path, const std::string& what) {
+    Fd s(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    if (!s) throw_errno(what + ": socket");
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    if (path.size() >= sizeof addr.sun_path) throw Error(what + ": path too long: " + path);
+    std::memcpy(addr.sun_path, path.c_str(), path.size());
+    if (::connect(s.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0)
+        throw_errno(what + ": connect " + path);
+    return s;
+}
 
 void send_fd(int sock, int fd, const std::string& data) {
     char one[1] = {'F'};  // SCM_RIGHTS needs at least one byte of data

@@ -8,6 +8,10 @@
 
 namespace ocirt::linux_ {
 
+// A stream socket connected to the unix socket at `path` (--console-socket,
+// linux.seccomp.listenerPath); errors start with `what`.
+Fd connect_unix(const std::string& path, const std::string& what);
+
 void send_fd(int sock, int fd, const std::string& data);
 Fd recv_fd(int sock);
 

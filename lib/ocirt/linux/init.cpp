@@ -8,7 +8,6 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
-#include "ocirt/linux/child.hpp"
 #include "ocirt/linux/exec.hpp"
 #include "ocirt/linux/hooks.hpp"
 #include "ocirt/linux/mount_prepare.hpp"
@@ -169,8 +168,6 @@ void run(const InitContext& ctx) {
 
 }  // namespace
 
-void container_init(const InitContext& ctx) {
-    run_in_child(*ctx.sync, kChildFailed, [&] { run(ctx); });
-}
+void container_init(const InitContext& ctx) { run(ctx); }
 
 }  // namespace ocirt::linux_

@@ -1,7 +1,7 @@
 #pragma once
 // The container's init, from the clone to the execve of process.args. It runs
 // in the cloned child, in the same image as the runtime; every failure goes
-// back to the parent over the sync socket and the init exits.
+// back to the parent over the sync socket (run_in_child) and the init exits.
 #include "ocirt/linux/namespaces.hpp"
 #include "ocirt/linux/rootfs.hpp"
 #include "ocirt/linux/seccomp.hpp"
@@ -22,6 +22,8 @@ struct InitContext {
     const SeccompProgram* seccomp = nullptr;  // compiled by the parent; null: none
 };
 
-[[noreturn]] void container_init(const InitContext& ctx);
+// Runs in the child under run_in_child (linux/launch.cpp): it execs, _exits,
+// or throws, never returns.
+void container_init(const InitContext& ctx);
 
 }  // namespace ocirt::linux_

@@ -62,14 +62,7 @@ void send_to_seccomp_listener(const std::string& listener_path, const std::strin
     msg["state"] = state;
     std::string text = msg.dump();
 
-    Fd s(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-    if (!s) throw_errno(where + ": socket");
-    sockaddr_un addr{};
-    addr.sun_family = AF_UNIX;
-    if (listener_path.size() >= sizeof addr.sun_path) throw Error(where + ": path too long");
-    std::memcpy(addr.sun_path, listener_path.c_str(), listener_path.size());
-    if (::connect(s.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0)
-        throw_errno(where + ": connect");
+    Fd s = connect_unix(listener_path, "linux.seccomp.listenerPath");
 
     with_context(where, [&] { send_fd(s.get(), notify_fd, text); });
 }

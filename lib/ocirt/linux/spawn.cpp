@@ -1,6 +1,8 @@
 #include "ocirt/linux/spawn.hpp"
 
+#include <fcntl.h>
 #include <linux/sched.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -23,6 +25,51 @@ pid_t clone3_fork(uint64_t flags, int cgroup_fd) {
         args.cgroup = static_cast<uint64_t>(cgroup_fd);
     }
     return static_cast<pid_t>(::syscall(SYS_clone3, &args, sizeof args));
+}
+
+namespace {
+
+// Enters `target` for the children of this process until leave().
+class ForChildren {
+public:
+    ForChildren(const Fd& target, int type, const char* name) : type_(type), name_(name) {
+        if (!target) return;
+        saved_.reset(::open((std::string("/proc/self/ns/") + name).c_str(), O_RDONLY | O_CLOEXEC));
+        if (!saved_) throw_errno(std::string("open our own ") + name + " namespace");
+        if (::setns(target.get(), type) != 0) {
+            saved_.reset();
+            throw_errno(std::string("enter the container's ") + name + " namespace");
+        }
+    }
+    void leave() {
+        if (!saved_) return;
+        Fd saved = std::move(saved_);
+        if (::setns(saved.get(), type_) != 0)
+            throw_errno(std::string("go back to our own ") + name_ + " namespace");
+    }
+    // On an error path only: the error already on its way says more.
+    ~ForChildren() {
+        if (saved_) (void)::setns(saved_.get(), type_);
+    }
+
+private:
+    int type_;
+    const char* name_;
+    Fd saved_;
+};
+
+}  // namespace
+
+pid_t spawn_in(const Fd& pid_ns, const Fd& time_ns, const std::function<void()>& child) {
+    ForChildren in_pid(pid_ns, CLONE_NEWPID, "pid");
+    ForChildren in_time(time_ns, CLONE_NEWTIME, "time");
+    pid_t pid = clone3_fork(0, -1);
+    if (pid < 0) throw_errno("clone the exec process");
+    if (pid == 0) child();
+    ChildGuard guard(pid);
+    in_time.leave();
+    in_pid.leave();
+    return guard.release();
 }
 
 pid_t spawn_init(const NamespacePlan& plan, int cgroup_fd, ParentChannel& parent_sock,
