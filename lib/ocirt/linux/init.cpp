@@ -10,6 +10,7 @@
 
 #include "ocirt/linux/exec.hpp"
 #include "ocirt/linux/hooks.hpp"
+#include "ocirt/linux/identity.hpp"
 #include "ocirt/linux/mount_prepare.hpp"
 #include "ocirt/state.hpp"
 #include "ocirt/linux/process_setup.hpp"
@@ -49,7 +50,7 @@ void handle_terminating_signals() {
     sa.sa_handler = die_on_signal;
     sigemptyset(&sa.sa_mask);
     for (int sig : {SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGALRM})
-        ::sigaction(sig, &sa, nullptr);
+        if (::sigaction(sig, &sa, nullptr) != 0) throw_errno("sigaction " + std::to_string(sig));
 }
 
 // After the mounts, before pivot_root: prestart and createRuntime run in the
@@ -72,7 +73,7 @@ void run(const InitContext& ctx) {
     // `run` blocks the signals it forwards; the container starts with none blocked.
     sigset_t none;
     sigemptyset(&none);
-    ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    if (::sigprocmask(SIG_SETMASK, &none, nullptr) != 0) throw_errno("sigprocmask");
     handle_terminating_signals();
     // The runtime runs inside the container's namespaces from here on: keep
     // container processes from opening it through /proc/PID/exe or ptrace.
@@ -95,9 +96,7 @@ void run(const InitContext& ctx) {
     spdlog::debug("init: go received; joining namespaces");
 
     if (ctx.namespaces.new_user) {
-        // Become the namespace's root (if mapped) to set up the rest.
-        ::setresgid(0, 0, 0);
-        ::setresuid(0, 0, 0);
+        become_userns_root();
     }
     join_namespaces(ctx.namespaces, /*for_children_only=*/false);
     if (ctx.namespaces.new_cgroup && ::unshare(CLONE_NEWCGROUP) != 0)

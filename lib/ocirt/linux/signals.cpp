@@ -5,6 +5,9 @@
 #include <unistd.h>
 
 #include <cstdint>
+#include <string>
+
+#include "ocirt/util/error.hpp"
 
 namespace ocirt::linux_ {
 
@@ -19,11 +22,12 @@ void reset_signals() {
     } dfl{SIG_DFL, 0, nullptr, 0};
     for (int sig = 1; sig <= 64; ++sig) {
         if (sig == SIGKILL || sig == SIGSTOP) continue;
-        ::syscall(SYS_rt_sigaction, sig, &dfl, nullptr, sizeof(uint64_t));
+        if (::syscall(SYS_rt_sigaction, sig, &dfl, nullptr, sizeof(uint64_t)) != 0)
+            throw_errno("reset the handler of signal " + std::to_string(sig));
     }
     sigset_t none;
     sigemptyset(&none);
-    ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    if (::sigprocmask(SIG_SETMASK, &none, nullptr) != 0) throw_errno("unblock signals");
 }
 
 }  // namespace ocirt::linux_
