@@ -1,4 +1,8 @@
-#include "ocirt/create.hpp"
+// Factory::create, the parent's half of `create` (the init's half is
+// linux/init.cpp): check the bundle (create_check.cpp), take the id (the
+// state dir), make the cgroup, launch the init (linux/launch.cpp), save the
+// state. docs/architecture.md, "How a container is born".
+#include "ocirt/factory.hpp"
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -9,7 +13,6 @@
 #include <spdlog/spdlog.h>
 
 #include "ocirt/create_check.hpp"
-#include "ocirt/factory.hpp"
 #include "ocirt/linux/cgroups/devices_rules.hpp"
 #include "ocirt/linux/cgroups/manager.hpp"
 #include "ocirt/linux/fd_passing.hpp"
@@ -167,7 +170,8 @@ void Creation::take_id() {
         throw_errno("mkfifo " + fifo_path);
     fifo_.reset(::open(fifo_path.c_str(), O_PATH | O_CLOEXEC));
     if (!fifo_) throw_errno("open " + fifo_path);
-    if (b_.terminal && opts_.io.console_fd < 0) console_ = linux_::connect_unix(opts_.io.console_socket, "--console-socket");
+    const Process& p = b_.process;
+    if (p.terminal() && p.console_fd < 0) console_ = linux_::connect_unix(p.console_socket, "--console-socket");
 }
 
 void Creation::make_cgroup() {
@@ -193,9 +197,9 @@ void Creation::launch() {
     ictx.rootfs.cgroups = cgroup_mounts(*cgroup_);
     ictx.namespaces = b_.plan;
     ictx.fifo = fifo_.get();
-    ictx.console_socket = console_ ? console_.get() : opts_.io.console_fd;
-    ictx.listen_fds = opts_.io.listen_fds;
-    ictx.preserve_fds = opts_.io.preserve_fds;
+    ictx.console_socket = console_ ? console_.get() : b_.process.console_fd;
+    ictx.listen_fds = b_.process.listen_fds;
+    ictx.preserve_fds = b_.process.preserve_fds;
     ictx.seccomp = b_.seccomp ? &*b_.seccomp : nullptr;
     linux_::PreparedMounts prepared = linux_::prepare_mounts(ictx.rootfs);
     ictx.rootfs.prepared = &prepared;
@@ -221,7 +225,7 @@ void Creation::launch() {
         if (b_.plan.new_user) linux_::write_id_maps(pid, config.linux->uid_mappings, config.linux->gid_mappings);
         cgroup_->add_process(pid);
     };
-    if (config.process) l.oom_score_adj = config.process->oom_score_adj;
+    if (b_.process.spec) l.oom_score_adj = b_.process.spec->oom_score_adj;
     if (config.hooks)
         l.run_hooks = [&](pid_t pid) {
             spdlog::debug("create {}: running the prestart and createRuntime hooks", id_);
@@ -240,17 +244,18 @@ Container Creation::save_state() {
     st_.cgroup_created = cgroup_->created();
     st_.creating = false;
     ocirt::save_state(dir_, st_);
-    linux_::write_pid_file(opts_.io.pid_file, init_.pid());
+    linux_::write_pid_file(b_.process.pid_file, init_.pid());
     const pid_t pid = init_.release();
     rollback_->commit();
     spdlog::debug("create {}: created, init {} waits for start", id_, pid);
-    return Container(dir_, st_, std::move(lock_));
+    return Container(root_, id_, st_, std::move(lock_));
 }
 
 }  // namespace
 
-Container create_container(const std::string& root, const std::string& id, const CreateOptions& opts) {
-    return Creation(root, id, opts).run();
+Container Factory::create(const std::string& id, const CreateOptions& opts) {
+    validate_id(id);
+    return Creation(root_, id, opts).run();
 }
 
 }  // namespace ocirt

@@ -74,11 +74,13 @@ CheckedBundle check_bundle(const std::string& root, const std::string& id, const
         linux_::check_mounts(config);
     });
     b.rootfs = rootfs_path(config, b.bundle);
-    b.terminal = config.process && config.process->terminal;
-    if (b.terminal && opts.io.console_socket.empty() && opts.io.console_fd < 0)
+    b.process = opts.io;
+    b.process.spec = config.process;
+    const bool terminal = b.process.terminal();
+    if (terminal && opts.io.console_socket.empty() && opts.io.console_fd < 0)
         throw Error("process.terminal is true but no --console-socket was given: "
                     "a detached container needs one to hand its terminal to");
-    if (!b.terminal && !opts.io.console_socket.empty())
+    if (!terminal && !opts.io.console_socket.empty())
         throw Error("--console-socket was given but process.terminal is false");
     b.cgroup_path = cgroups::resolve_path(config.linux ? config.linux->cgroups_path : std::nullopt, id,
                                           opts.systemd_cgroup);

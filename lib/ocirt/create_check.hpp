@@ -7,6 +7,7 @@
 #include <string>
 
 #include "ocirt/factory.hpp"
+#include "ocirt/process.hpp"
 #include "ocirt/linux/namespaces.hpp"
 #include "ocirt/linux/seccomp.hpp"
 #include "ocirt/spec/config.hpp"
@@ -18,7 +19,7 @@ struct CheckedBundle {
     std::string config_text;  // config.json as read: the state dir keeps a copy
     spec::Config config;
     std::string rootfs;       // absolute, a directory
-    bool terminal = false;
+    Process process;          // the caller's I/O, spec = config.process
     std::string cgroup_path;
     std::optional<linux_::SeccompProgram> seccomp;  // compiled (through the cache under `root`)
     linux_::NamespacePlan plan;

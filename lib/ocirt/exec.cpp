@@ -1,3 +1,5 @@
+// Container::exec: open the namespaces of the init, launch the process in
+// them (linux/launch.cpp), then, unless detached, stay with it as `run` does.
 #include "ocirt/exec.hpp"
 
 #include <fcntl.h>
@@ -6,6 +8,7 @@
 
 #include <optional>
 
+#include "ocirt/container.hpp"
 #include "ocirt/linux/cgroups/manager.hpp"
 #include "ocirt/linux/exec_init.hpp"
 #include "ocirt/linux/fd_passing.hpp"
@@ -45,26 +48,29 @@ InitNamespaces open_namespaces(const spec::Config& config, pid_t init) {
 
 }  // namespace
 
-int exec_in_container(const Container& c, const ExecOptions& o) {
+int Container::exec(const ExecOptions& o) const {
+    const Container& c = *this;
+    if (!o.process.spec) throw Error("exec: no process to run");
+    const spec::Process& process = *o.process.spec;
     const std::string who = "container \"" + c.id() + "\"";
     Status status = c.status();
     if (status == Status::stopped || status == Status::creating)
         throw Error("cannot exec in " + who + ": it is " + to_string(status));
     if (status == Status::paused && !o.ignore_paused)
         throw Error("cannot exec in " + who + ": it is paused (--ignore-paused to do it anyway)");
-    spec::validate_process(o.process, "process");
-    spec::check_supported(o.process);
-    if (o.process.terminal && o.detach && o.console_socket.empty())
+    spec::validate_process(process, "process");
+    spec::check_supported(process);
+    if (o.process.terminal() && o.detach && o.process.console_socket.empty())
         throw Error("process.terminal is true but no --console-socket was given for a detached process");
 
     const spec::Config config = c.config();
     std::optional<linux_::SeccompProgram> seccomp;
     if (config.linux && config.linux->seccomp)
         seccomp = linux_::compile_seccomp_cached(
-            *config.linux->seccomp, linux_::seccomp_cache_dir(c.dir().substr(0, c.dir().rfind('/'))));
+            *config.linux->seccomp, linux_::seccomp_cache_dir(root()));
 
     const pid_t init = c.state().pid;
-    const std::string command = o.process.args.empty() ? std::string() : o.process.args.front();
+    const std::string command = process.args.empty() ? std::string() : process.args.front();
     spdlog::debug("exec {}: {} in the namespaces of init {}", c.id(), command, init);
     auto pin = linux_::PidFd::open(init, c.state().pid_start_time);
     if (!pin.valid()) throw Error("cannot exec in " + who + ": it is stopped");
@@ -77,16 +83,16 @@ int exec_in_container(const Container& c, const ExecOptions& o) {
     if (!o.detach) signals.emplace();
     Fd console_socket;
     std::optional<linux_::ConsoleReceiver> console;
-    if (o.process.terminal) {
-        if (o.detach) console_socket = linux_::connect_unix(o.console_socket, "--console-socket");
+    if (o.process.terminal()) {
+        if (o.detach) console_socket = linux_::connect_unix(o.process.console_socket, "--console-socket");
         else console.emplace();
     }
 
     linux_::ExecContext ctx;
-    ctx.setup.process = &o.process;
+    ctx.setup.process = &process;
     ctx.setup.linux = config.linux ? &*config.linux : nullptr;
     ctx.setup.seccomp = seccomp ? &*seccomp : nullptr;
-    ctx.setup.preserve_fds = o.preserve_fds;
+    ctx.setup.preserve_fds = o.process.preserve_fds;
     for (const auto& [type, fd] : ns.join) ctx.namespaces.emplace_back(type, fd.get());
     ctx.console_socket = console ? console->far_end() : console_socket.get();
 
@@ -103,10 +109,9 @@ int exec_in_container(const Container& c, const ExecOptions& o) {
     l.after_clone = [&](pid_t pid) {
         if (console) console->close_far_end();
         console_socket.reset();
-        if (!c.state().cgroup_path.empty())
-            cgroups::open(c.state().cgroup_path, {}, c.state().cgroup_created)->add_process(pid);
+        if (!state().cgroup_path.empty()) cgroup()->add_process(pid);
     };
-    l.oom_score_adj = o.process.oom_score_adj;
+    l.oom_score_adj = process.oom_score_adj;
     if (seccomp) l.seccomp = &*config.linux->seccomp;
     l.listener_state.id = c.id();
     l.listener_state.bundle = c.state().bundle;
@@ -115,7 +120,7 @@ int exec_in_container(const Container& c, const ExecOptions& o) {
     l.done = linux_::Msg::eof;  // the socket is close-on-exec: its end is the execve
     linux_::ChildGuard guard = linux_::launch(l);
     const pid_t pid = guard.pid();
-    linux_::write_pid_file(o.pid_file, pid);
+    linux_::write_pid_file(o.process.pid_file, pid);
     guard.release();
     spdlog::debug("exec {}: process {} executed {}", c.id(), pid, command);
     if (o.detach) return 0;
