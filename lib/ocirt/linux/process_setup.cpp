@@ -141,7 +141,8 @@ void load_pending_filter(const ProcessSetup& s, ReadyProcess& r) {
 }
 
 void finish_process(const ProcessSetup& s, const ReadyProcess& r) {
-    reset_signals();  // before any late filter: rt_sigaction is the runtime's call
+    // Before any late filter: rt_sigaction is the runtime's call.
+    if (!reset_signals()) throw_errno("reset signal dispositions and mask");
     if (r.filter_pending) load_filter(s, *s.seccomp);
     exec_process(r.exe, s.process->args, r.env);
 }
