@@ -12,10 +12,10 @@
 #include "ocirt/linux/cgroups/manager.hpp"
 #include "ocirt/linux/exec_init.hpp"
 #include "ocirt/linux/fd_passing.hpp"
+#include "ocirt/linux/launch.hpp"
 #include "ocirt/linux/namespaces.hpp"
 #include "ocirt/linux/pidfd.hpp"
 #include "ocirt/linux/seccomp_cache.hpp"
-#include "ocirt/linux/launch.hpp"
 #include "ocirt/linux/spawn.hpp"
 #include "ocirt/linux/supervise.hpp"
 #include "ocirt/spec/validate.hpp"
@@ -49,11 +49,10 @@ InitNamespaces open_namespaces(const spec::Config& config, pid_t init) {
 }  // namespace
 
 int Container::exec(const ExecOptions& o) const {
-    const Container& c = *this;
     if (!o.process.spec) throw Error("exec: no process to run");
     const spec::Process& process = *o.process.spec;
-    const std::string who = "container \"" + c.id() + "\"";
-    Status status = c.status();
+    const std::string who = "container \"" + id() + "\"";
+    const Status status = this->status();
     if (status == Status::stopped || status == Status::creating)
         throw Error("cannot exec in " + who + ": it is " + to_string(status));
     if (status == Status::paused && !o.ignore_paused)
@@ -63,20 +62,20 @@ int Container::exec(const ExecOptions& o) const {
     if (o.process.terminal() && o.detach && o.process.console_socket.empty())
         throw Error("process.terminal is true but no --console-socket was given for a detached process");
 
-    const spec::Config config = c.config();
+    const spec::Config config = this->config();
     std::optional<linux_::SeccompProgram> seccomp;
     if (config.linux && config.linux->seccomp)
         seccomp = linux_::compile_seccomp_cached(
             *config.linux->seccomp, linux_::seccomp_cache_dir(root()));
 
-    const pid_t init = c.state().pid;
+    const pid_t init = state().pid;
     const std::string command = process.args.empty() ? std::string() : process.args.front();
-    spdlog::debug("exec {}: {} in the namespaces of init {}", c.id(), command, init);
-    auto pin = linux_::PidFd::open(init, c.state().pid_start_time);
+    spdlog::debug("exec {}: {} in the namespaces of init {}", id(), command, init);
+    auto pin = linux_::PidFd::open(init, state().pid_start_time);
     if (!pin.valid()) throw Error("cannot exec in " + who + ": it is stopped");
     InitNamespaces ns = open_namespaces(config, init);
     // The fds are the init's only if it is still the same process.
-    if (!linux_::process_alive(init, c.state().pid_start_time))
+    if (!linux_::process_alive(init, state().pid_start_time))
         throw Error("cannot exec in " + who + ": it stopped");
 
     std::optional<linux_::BlockedSignals> signals;
@@ -97,7 +96,7 @@ int Container::exec(const ExecOptions& o) const {
     ctx.console_socket = console ? console->far_end() : console_socket.get();
 
     linux_::Launch l;
-    l.what = "exec " + c.id();
+    l.what = "exec " + id();
     l.child_name = "process";
     l.clone = [&](linux_::ParentChannel&, linux_::ChildChannel&, const std::function<void()>& entry) {
         return linux_::spawn_in(ns.pid, ns.time, entry);
@@ -113,16 +112,16 @@ int Container::exec(const ExecOptions& o) const {
     };
     l.oom_score_adj = process.oom_score_adj;
     if (seccomp) l.seccomp = &*config.linux->seccomp;
-    l.listener_state.id = c.id();
-    l.listener_state.bundle = c.state().bundle;
+    l.listener_state.id = id();
+    l.listener_state.bundle = state().bundle;
     l.listener_state.status = to_string(status);
-    l.listener_state.annotations = c.state().annotations;
+    l.listener_state.annotations = state().annotations;
     l.done = linux_::Msg::eof;  // the socket is close-on-exec: its end is the execve
     linux_::ChildGuard guard = linux_::launch(l);
     const pid_t pid = guard.pid();
     linux_::write_pid_file(o.process.pid_file, pid);
     guard.release();
-    spdlog::debug("exec {}: process {} executed {}", c.id(), pid, command);
+    spdlog::debug("exec {}: process {} executed {}", id(), pid, command);
     if (o.detach) return 0;
     std::optional<linux_::ConsoleRelay> relay =
         console ? console->take_relay() : std::optional<linux_::ConsoleRelay>();

@@ -20,13 +20,13 @@
 // | ready      | init -> parent        |             | set up, about to wait on exec.fifo; the init       |
 // |            |                       |             | closes its end (create returns)                    |
 // | error      | child -> parent       | errno, text | a failure, with the whole context chain; the child |
-// |            |                       |             | then _exits (run_in_child)                          |
+// |            |                       |             | then _exits (run_in_child)                         |
 // | (eof)      | child -> parent       |             | exec's child: execve succeeded (the socket is      |
 // |            |                       |             | close-on-exec); the init: it died                  |
 //
-// Create: go, [seccomp_fd go]*, [run_hooks go], [seccomp_fd go], ready (the
-// intermediate, when there is one, sends child_pid first). Exec: go,
-// [seccomp_fd go], eof. Either may end early with error.
+// Create: [child_pid] go, [run_hooks go], [seccomp_fd go], ready; child_pid
+// comes from the intermediate, when there is one, before the init says
+// anything. Exec: go, [seccomp_fd go], eof. Any child may end early with error.
 #include <sys/types.h>
 
 #include <cstdint>
