@@ -37,7 +37,7 @@
 #include <nlohmann/json.hpp>
 
 #include "ocirt/linux/seccomp.hpp"
-#include "ocirt/linux/sync.hpp"
+#include "ocirt/linux/fd_passing.hpp"
 #include "ocirt/spec/parse.hpp"
 #include "ocirt/util/error.hpp"
 

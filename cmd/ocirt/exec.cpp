@@ -87,18 +87,18 @@ Command exec_command() {
         ExecOptions o;
         if (a.has("process")) {
             std::string path = a.get("process");
-            o.process = with_context(path, [&] {
+            o.process.spec = with_context(path, [&] {
                 return spec::parse_process(nlohmann::json::parse(read_file(path)), "process");
             });
         } else {
-            o.process = process_from_flags(ct, a);
+            o.process.spec = process_from_flags(ct, a);
         }
-        o.console_socket = a.get("console-socket");
-        o.pid_file = a.get("pid-file");
-        o.preserve_fds = a.get_int("preserve-fds", 0);
+        o.process.console_socket = a.get("console-socket");
+        o.process.pid_file = a.get("pid-file");
+        o.process.preserve_fds = a.get_int("preserve-fds", 0);
         o.detach = a.has("detach");
         o.ignore_paused = a.has("ignore-paused");
-        return exec_in_container(ct, o);
+        return ct.exec(o);
     };
     return c;
 }

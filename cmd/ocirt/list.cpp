@@ -59,7 +59,7 @@ Command list_command() {
                 std::fprintf(stderr, "ocirt: warning: %s (delete --force %s removes it)\n", e.what(), id.c_str());
                 State st;
                 st.id = id;
-                cs.emplace_back(Container(f.root() + "/" + id, st, Fd()), Status::stopped);
+                cs.emplace_back(Container(f.root(), id, st, Fd()), Status::stopped);
             }
         }
         if (a.has("quiet")) {

@@ -21,8 +21,8 @@
 
 namespace ocirt {
 
-Container::Container(std::string dir, State state, Fd lock)
-    : dir_(std::move(dir)), state_(std::move(state)), lock_(std::move(lock)) {}
+Container::Container(const std::string& root, const std::string& id, State state, Fd lock)
+    : root_(root), dir_(root + "/" + id), state_(std::move(state)), lock_(std::move(lock)) {}
 
 spec::Config Container::config() const { return spec::load_config(dir_ + "/config.json"); }
 

@@ -19,13 +19,17 @@ namespace cgroups {
 class Manager;
 }
 
+struct ExecOptions;
+
 class Container {
 public:
-    Container(std::string dir, State state, Fd lock);
+    // The container `id` under the state root `root` (its dir is root/id).
+    Container(const std::string& root, const std::string& id, State state, Fd lock);
 
     const State& state() const { return state_; }
     const std::string& id() const { return state_.id; }
     const std::string& dir() const { return dir_; }
+    const std::string& root() const { return root_; }
 
     // Lets other ocirt processes operate on it (run holds it while it waits).
     void unlock() { lock_.reset(); }
@@ -47,6 +51,10 @@ public:
 
     // Lets the init exec process.args; only a created container with a process.
     void start();
+    // A new process in the running container (exec.cpp): it joins the
+    // namespaces and the cgroup of the init. With `detach` returns once it
+    // runs; otherwise stays with it as `run` does and returns its exit code.
+    int exec(const ExecOptions& o) const;
     // Signals the init, or with `all` every process in the container's cgroup.
     void signal(int sig, bool all);
     // Removes the container: only a stopped one, unless `force` (then kills it).
@@ -73,6 +81,7 @@ private:
     void destroy_half_made();
     std::vector<spec::Hook> poststop_hooks() const;
 
+    std::string root_;
     std::string dir_;
     State state_;
     Fd lock_;

@@ -1,25 +1,16 @@
 #pragma once
-// `exec`: a new process in a running container. It joins every namespace and
-// the cgroup of the container's init, and gets the container's seccomp filter
-// plus its own process settings (capabilities, user, rlimits, no_new_privs,
-// labels, terminal). With `detach` the caller returns once it runs;
-// otherwise it stays with it as `run` does and returns its exit code.
-#include <string>
-
-#include "ocirt/container.hpp"
-#include "ocirt/spec/config.hpp"
+// `exec`'s options (Container::exec, in exec.cpp): a new process in a running
+// container. It joins every namespace and the cgroup of the container's init,
+// and gets the container's seccomp filter plus its own process settings
+// (capabilities, user, rlimits, no_new_privs, labels, terminal).
+#include "ocirt/process.hpp"
 
 namespace ocirt {
 
 struct ExecOptions {
-    spec::Process process;
-    std::string console_socket;  // --console-socket, for a detached process with a terminal
-    std::string pid_file;
-    int preserve_fds = 0;
+    Process process;  // spec: from --process or the flags; console_socket, pid_file, preserve_fds
     bool detach = false;
     bool ignore_paused = false;
 };
-
-int exec_in_container(const Container& c, const ExecOptions& o);
 
 }  // namespace ocirt

@@ -8,7 +8,6 @@
 
 #include <algorithm>
 
-#include "ocirt/create.hpp"
 #include "ocirt/linux/cgroups/manager.hpp"
 #include "ocirt/spec/parse.hpp"
 #include "ocirt/util/error.hpp"
@@ -64,8 +63,8 @@ Container Factory::load(const std::string& id, bool lock) const {
     Fd l = lock ? lock_dir(dir, id) : Fd();
     // Deleted while we waited for the lock.
     if (lock && !is_dir(dir)) throw Error("container \"" + id + "\" does not exist");
-    if (path_exists(dir + "/state.json")) return Container(dir, load_state(dir), std::move(l));
-    return Container(dir, half_made_state(dir, id), std::move(l));
+    if (path_exists(dir + "/state.json")) return Container(root_, id, load_state(dir), std::move(l));
+    return Container(root_, id, half_made_state(dir, id), std::move(l));
 }
 
 Container Factory::load_damaged(const std::string& id, std::vector<std::string>& problems) const {
@@ -76,7 +75,7 @@ Container Factory::load_damaged(const std::string& id, std::vector<std::string>&
         if (path_exists(dir + "/" + kRecoveryFile)) {
             State s = load_recovery(dir);
             s.id = id;
-            return Container(dir, s, std::move(l));
+            return Container(root_, id, s, std::move(l));
         }
         problems.push_back(dir + "/" + kRecoveryFile + ": missing: the init's pid is not known");
     } catch (const Error& e) {
@@ -97,7 +96,7 @@ Container Factory::load_damaged(const std::string& id, std::vector<std::string>&
     } catch (const Error& e) {
         problems.push_back(std::string(e.what()) + ": the container's cgroup is not known");
     }
-    Container ct(dir, s, std::move(l));
+    Container ct(root_, id, s, std::move(l));
     ct.mark_pid_unknown();
     return ct;
 }
@@ -123,11 +122,6 @@ std::vector<std::string> Factory::list() const {
     ::closedir(d);
     std::sort(ids.begin(), ids.end());
     return ids;
-}
-
-Container Factory::create(const std::string& id, const CreateOptions& opts) {
-    validate_id(id);
-    return create_container(root_, id, opts);
 }
 
 }  // namespace ocirt

@@ -13,15 +13,16 @@ struct CreateOptions {
     std::string bundle;  // absolute or relative to the cwd
     bool no_pivot = false;
     bool systemd_cgroup = false;
-    Process io;  // console socket, preserve fds, pid file (spec is filled from config.json)
+    Process io;  // console socket, preserve fds, pid file (create fills spec from config.json)
 };
 
 class Factory {
 public:
     explicit Factory(std::string root);
 
-    // Runs the whole `create`: on success the init waits on exec.fifo; on any
-    // failure nothing is left (no state dir, cgroup, process or mount).
+    // Runs the whole `create` (create.cpp): on success the init waits on
+    // exec.fifo; on any failure nothing is left (no state dir, cgroup,
+    // process or mount).
     Container create(const std::string& id, const CreateOptions& opts);
     // Throws `container "ID" does not exist` when there is no such container.
     // A state dir without state.json is a half-made container (its create was

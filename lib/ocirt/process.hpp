@@ -1,6 +1,7 @@
 #pragma once
-// Process: what a container runs and how its I/O is wired. Built from
-// config.json's process for the init (and, later, from --process for exec).
+// Process: what a container process runs and how its I/O is wired, for the
+// init (spec from config.json's process, filled in by create) and for exec
+// (spec from --process or exec's flags).
 #include <optional>
 #include <string>
 

@@ -5,6 +5,7 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include "ocirt/linux/identity.hpp"
 #include "ocirt/linux/namespaces.hpp"
 #include "ocirt/linux/terminal.hpp"
 #include "ocirt/util/error.hpp"
@@ -16,7 +17,7 @@ namespace {
 void run(const ExecContext& ctx) {
     sigset_t none;
     sigemptyset(&none);
-    ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    if (::sigprocmask(SIG_SETMASK, &none, nullptr) != 0) throw_errno("sigprocmask");
     // ocirt's own image is about to run inside the container's namespaces:
     // no process there may open it through /proc/PID/exe (CVE-2019-5736 class).
     if (::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) throw_errno("prctl(PR_SET_DUMPABLE)");
@@ -26,8 +27,7 @@ void run(const ExecContext& ctx) {
     for (const auto& [type, fd] : ctx.namespaces) keep.push_back(fd);
     close_fds_except(ctx.setup.preserve_fds, keep);
 
-    Message go = ctx.setup.sync->recv();
-    if (go.type != MsgType::go) ::_exit(1);
+    ctx.setup.sync->wait_go();
 
     bool user_ns = false;
     for (const auto& [type, fd] : ctx.namespaces) {
@@ -35,10 +35,7 @@ void run(const ExecContext& ctx) {
             throw_errno(std::string("join the container's ") + proc_ns_name(type) + " namespace");
         user_ns |= type == spec::NamespaceType::user;
     }
-    if (user_ns) {
-        ::setresgid(0, 0, 0);
-        ::setresuid(0, 0, 0);
-    }
+    if (user_ns) become_userns_root();
     const spec::Process& p = *ctx.setup.process;
     if (p.terminal) setup_terminal(ctx.console_socket, p.console_size, p.user.uid, /*bind_console=*/false);
     ReadyProcess ready = prepare_process(ctx.setup);
@@ -47,17 +44,6 @@ void run(const ExecContext& ctx) {
 
 }  // namespace
 
-void exec_init(const ExecContext& ctx) {
-    try {
-        run(ctx);
-    } catch (const std::exception& e) {
-        const Error* err = dynamic_cast<const Error*>(&e);
-        try {
-            ctx.setup.sync->send(MsgType::error, err ? err->code() : 0, e.what());
-        } catch (...) {
-        }
-    }
-    ::_exit(127);
-}
+void exec_init(const ExecContext& ctx) { run(ctx); }
 
 }  // namespace ocirt::linux_

@@ -20,6 +20,7 @@ struct ExecContext {
     int console_socket = -1;  // connected, when process.terminal
 };
 
-[[noreturn]] void exec_init(const ExecContext& ctx);
+// Runs in the child under run_in_child (linux/launch.cpp): it execs or throws.
+void exec_init(const ExecContext& ctx);
 
 }  // namespace ocirt::linux_

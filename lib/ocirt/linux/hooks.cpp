@@ -33,7 +33,7 @@ constexpr size_t kFinalDrain = 256 * 1024;
 constexpr int kTickMs = 10;
 
 // What the child reports on the exec-error pipe when it fails before execve succeeds.
-enum class Stage : int { stdio = 1, fds = 2, exec = 3, cwd = 4 };
+enum class Stage : int { stdio = 1, fds = 2, exec = 3, cwd = 4, signals = 5 };
 struct ChildFailure {
     Stage stage;
     int err;
@@ -184,7 +184,9 @@ private:
 [[noreturn]] void exec_hook(const char* path, char* const argv[], char* const envp[], const char* cwd,
                             int stdin_fd, int out_fd, int report_fd) {
     // `run` blocks the signals it forwards and the init has handlers: the hook gets neither.
-    reset_signals();
+    // A failure is reported once the report pipe is in place.
+    const bool signals_reset = reset_signals();
+    const int signals_errno = errno;
 
     // Everything above stdio first, so that dup2 onto 0..2 cannot close a source (the runtime
     // may have been started with stdio closed, and then these fds may be 0, 1 or 2).
@@ -209,6 +211,10 @@ private:
                 ? static_cast<int>(rl.rlim_cur)
                 : (1 << 20);
         for (int fd = 4; fd < max; ++fd) ::close(fd);
+    }
+    if (!signals_reset) {
+        errno = signals_errno;
+        fail_child(report, Stage::signals);
     }
     if (cwd && ::chdir(cwd) != 0) fail_child(report, Stage::cwd);
     ::execve(path, argv, envp);
@@ -308,6 +314,7 @@ void run_one(const spec::Hook& hook, const std::string& name, const std::string&
             case Stage::stdio: throw Error(failure.err, name + ": set up stdio");
             case Stage::fds: throw Error(failure.err, name + ": close fds");
             case Stage::cwd: throw Error(failure.err, name + ": chdir " + cwd);
+            case Stage::signals: throw Error(failure.err, name + ": reset signals");
         }
         throw Error(failure.err, name + ": before exec");
     }

@@ -23,7 +23,12 @@ void switch_user(const spec::User& user) {
     if (::setresuid(user.uid, user.uid, user.uid) != 0)
         throw_errno("process.user.uid: setuid " + std::to_string(user.uid));
     if (::prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) != 0) throw_errno("prctl(PR_SET_KEEPCAPS)");
-    ::umask(user.umask.value_or(022));
+    ::umask(user.umask.value_or(022));  // cannot fail
+}
+
+void become_userns_root() {
+    if (::setresgid(0, 0, 0) != 0 && errno != EINVAL) throw_errno("become root of the user namespace: setresgid");
+    if (::setresuid(0, 0, 0) != 0 && errno != EINVAL) throw_errno("become root of the user namespace: setresuid");
 }
 
 std::string home_for(uint32_t uid) {

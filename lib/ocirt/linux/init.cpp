@@ -10,6 +10,7 @@
 
 #include "ocirt/linux/exec.hpp"
 #include "ocirt/linux/hooks.hpp"
+#include "ocirt/linux/identity.hpp"
 #include "ocirt/linux/mount/prepare.hpp"
 #include "ocirt/state.hpp"
 #include "ocirt/linux/process_setup.hpp"
@@ -49,7 +50,7 @@ void handle_terminating_signals() {
     sa.sa_handler = die_on_signal;
     sigemptyset(&sa.sa_mask);
     for (int sig : {SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGALRM})
-        ::sigaction(sig, &sa, nullptr);
+        if (::sigaction(sig, &sa, nullptr) != 0) throw_errno("sigaction " + std::to_string(sig));
 }
 
 // After the mounts, before pivot_root: prestart and createRuntime run in the
@@ -58,8 +59,7 @@ void handle_terminating_signals() {
 void run_create_hooks(const InitContext& ctx) {
     const spec::Hooks& h = *ctx.config->hooks;
     if (!h.prestart.empty() || !h.create_runtime.empty()) {
-        ctx.sync->send(MsgType::run_hooks);
-        if (ctx.sync->recv().type != MsgType::go) ::_exit(1);
+        ctx.sync->run_hooks();
     }
     // runtime.md: the path is resolved in the runtime's mount namespace, the hook runs in the
     // container's, its cwd the container's root (the rootfs, not yet pivoted to).
@@ -73,7 +73,7 @@ void run(const InitContext& ctx) {
     // `run` blocks the signals it forwards; the container starts with none blocked.
     sigset_t none;
     sigemptyset(&none);
-    ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    if (::sigprocmask(SIG_SETMASK, &none, nullptr) != 0) throw_errno("sigprocmask");
     handle_terminating_signals();
     // The runtime runs inside the container's namespaces from here on: keep
     // container processes from opening it through /proc/PID/exe or ptrace.
@@ -90,16 +90,13 @@ void run(const InitContext& ctx) {
         for (int fd : ctx.rootfs.prepared->fds()) keep.push_back(fd);
     close_fds_except(ctx.listen_fds + ctx.preserve_fds, keep);
 
-    Message go = ctx.sync->recv();
-    if (go.type != MsgType::go) ::_exit(1);  // the parent gave up
+    ctx.sync->wait_go();
     // The init logs (through the log fd it kept) only until `ready`: after it the fd is not
     // the runtime's to write to any more.
     spdlog::debug("init: go received; joining namespaces");
 
     if (ctx.namespaces.new_user) {
-        // Become the namespace's root (if mapped) to set up the rest.
-        ::setresgid(0, 0, 0);
-        ::setresuid(0, 0, 0);
+        become_userns_root();
     }
     join_namespaces(ctx.namespaces, /*for_children_only=*/false);
     if (ctx.namespaces.new_cgroup && ::unshare(CLONE_NEWCGROUP) != 0)
@@ -143,7 +140,7 @@ void run(const InitContext& ctx) {
     // `ready`, so the log fd is gone by the time create returns; a failure
     // after this goes to `start` (startContainer) or to the container's stderr.
     log::close_sink();
-    ctx.sync->send(MsgType::ready);
+    ctx.sync->ready();
     ctx.sync->close();
 
     Fd started = wait_for_start(ctx.fifo, proc_fd_dir.get());
@@ -170,26 +167,6 @@ void run(const InitContext& ctx) {
 
 }  // namespace
 
-void container_init(const InitContext& ctx) {
-    try {
-        run(ctx);
-    } catch (const Error& e) {
-        try {
-            ctx.sync->send(MsgType::error, e.code(), e.what());
-        } catch (...) {
-        }
-        // After `ready` nobody listens on the socket: stderr is the container's.
-        if (ctx.sync->fd() < 0) {
-            std::string line = std::string("ocirt: ") + e.what() + "\n";
-            (void)!::write(2, line.data(), line.size());
-        }
-    } catch (const std::exception& e) {
-        try {
-            ctx.sync->send(MsgType::error, 0, e.what());
-        } catch (...) {
-        }
-    }
-    ::_exit(127);
-}
+void container_init(const InitContext& ctx) { run(ctx); }
 
 }  // namespace ocirt::linux_

@@ -49,14 +49,14 @@ void load_filter(const ProcessSetup& ctx, const SeccompProgram& filter) {
         with_context("linux.seccomp: load the filter", [&] { return load_seccomp(filter); });
         return;
     }
-    int next = ::fcntl(ctx.sync->fd(), F_DUPFD_CLOEXEC, 0);
-    if (next < 0) throw_errno("linux.seccomp: find a free fd for the listener");
-    ::close(next);
-    ctx.sync->send(MsgType::seccomp_fd, 0, {}, next);
+    Fd probe(::fcntl(ctx.sync->fd(), F_DUPFD_CLOEXEC, 0));
+    if (!probe) throw_errno("linux.seccomp: find a free fd for the listener");
+    const int next = probe.get();
+    probe.reset();
+    ctx.sync->seccomp_fd(next);
     Fd listener = with_context("linux.seccomp: load the filter", [&] { return load_seccomp(filter); });
     // From here every syscall may trap: none until the parent has the fd.
-    Message m = ctx.sync->recv();
-    if (m.type != MsgType::go) ::_exit(1);  // the parent gave up
+    ctx.sync->wait_go();
 }
 
 // The process's cwd, resolved inside the new root without following magic
@@ -80,7 +80,9 @@ void enter_cwd(const std::string& cwd) {
 void mark_fds_cloexec(int preserve) {
     for (int fd = 3; fd < 3 + preserve; ++fd) {
         int fl = ::fcntl(fd, F_GETFD);
-        if (fl >= 0) ::fcntl(fd, F_SETFD, fl & ~FD_CLOEXEC);
+        if (fl < 0 && errno == EBADF) continue;  // not open: nothing to pass on
+        if (fl < 0 || ::fcntl(fd, F_SETFD, fl & ~FD_CLOEXEC) != 0)
+            throw_errno("pass fd " + std::to_string(fd) + " on (--preserve-fds, LISTEN_FDS)");
     }
     if (::syscall(SYS_close_range, 3 + preserve, ~0U, CLOSE_RANGE_CLOEXEC) != 0)
         throw_errno("mark fds close-on-exec");
@@ -90,13 +92,17 @@ void mark_fds_cloexec(int preserve) {
 void close_fds_except(int passed, std::vector<int> keep) {
     for (int fd = 0; fd < 3 + passed; ++fd) keep.push_back(fd);
     std::sort(keep.begin(), keep.end());
+    // A security step (nothing of the caller's may stay open): a failure is an error.
+    auto close_range = [](unsigned first, unsigned last) {
+        if (::syscall(SYS_close_range, first, last, 0) != 0) throw_errno("close the caller's fds (close_range)");
+    };
     unsigned next = 0;
     for (int fd : keep) {
         if (fd < 0) continue;
-        if (static_cast<unsigned>(fd) > next) ::syscall(SYS_close_range, next, static_cast<unsigned>(fd) - 1, 0);
+        if (static_cast<unsigned>(fd) > next) close_range(next, static_cast<unsigned>(fd) - 1);
         next = static_cast<unsigned>(fd) + 1;
     }
-    ::syscall(SYS_close_range, next, ~0U, 0);
+    close_range(next, ~0U);
 }
 
 ReadyProcess prepare_process(const ProcessSetup& s) {
@@ -135,7 +141,8 @@ void load_pending_filter(const ProcessSetup& s, ReadyProcess& r) {
 }
 
 void finish_process(const ProcessSetup& s, const ReadyProcess& r) {
-    reset_signals();  // before any late filter: rt_sigaction is the runtime's call
+    // Before any late filter: rt_sigaction is the runtime's call.
+    if (!reset_signals()) throw_errno("reset signal dispositions and mask");
     if (r.filter_pending) load_filter(s, *s.seccomp);
     exec_process(r.exe, s.process->args, r.env);
 }

@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "ocirt/linux/seccomp.hpp"
-#include "ocirt/linux/sync.hpp"
+#include "ocirt/linux/channel.hpp"
 #include "ocirt/spec/config.hpp"
 
 namespace ocirt::linux_ {
@@ -26,7 +26,7 @@ struct ProcessSetup {
     const spec::Process* process = nullptr;
     const spec::Linux* linux = nullptr;  // personality, memoryPolicy; may be null
     const SeccompProgram* seccomp = nullptr;
-    SyncSocket* sync = nullptr;  // a notify listener fd is handed to the parent here
+    ChildChannel* sync = nullptr;  // a notify listener fd is handed to the parent here
     int listen_fds = 0;          // socket activation fds, announced in the env
     int preserve_fds = 0;
 };

@@ -9,13 +9,14 @@
 #include <cstring>
 #include <nlohmann/json.hpp>
 
-#include "ocirt/linux/sync.hpp"
+#include "ocirt/linux/channel.hpp"
+#include "ocirt/linux/fd_passing.hpp"
 #include "ocirt/util/error.hpp"
 #include "ocirt/util/fd.hpp"
 
 namespace ocirt::linux_ {
 
-Fd take_seccomp_listener(pid_t pid, SyncSocket& sock, int fd_in_child) {
+Fd take_seccomp_listener(pid_t pid, ParentChannel& sock, int fd_in_child) {
     const std::string what = "linux.seccomp: take the listener fd from the container process";
     Fd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
     if (!pidfd) throw_errno(what + ": pidfd_open");
@@ -36,8 +37,7 @@ Fd take_seccomp_listener(pid_t pid, SyncSocket& sock, int fd_in_child) {
         pollfd p[2] = {{sock.fd(), POLLIN, 0}, {pidfd.get(), POLLIN, 0}};
         if (::poll(p, 2, 1) < 0 && errno != EINTR) throw_errno(what + ": poll");
         if (p[0].revents) {
-            Message m = sock.recv();
-            if (m.type == MsgType::error) throw Error::preformatted(m.err, m.text);
+            sock.next();  // an error message is thrown
             throw Error(what + ": it went on without loading the filter");
         }
         if (p[1].revents) throw Error(what + ": it exited");
@@ -62,14 +62,7 @@ void send_to_seccomp_listener(const std::string& listener_path, const std::strin
     msg["state"] = state;
     std::string text = msg.dump();
 
-    Fd s(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-    if (!s) throw_errno(where + ": socket");
-    sockaddr_un addr{};
-    addr.sun_family = AF_UNIX;
-    if (listener_path.size() >= sizeof addr.sun_path) throw Error(where + ": path too long");
-    std::memcpy(addr.sun_path, listener_path.c_str(), listener_path.size());
-    if (::connect(s.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0)
-        throw_errno(where + ": connect");
+    Fd s = connect_unix(listener_path, "linux.seccomp.listenerPath");
 
     with_context(where, [&] { send_fd(s.get(), notify_fd, text); });
 }

@@ -11,7 +11,7 @@
 
 namespace ocirt::linux_ {
 
-class SyncSocket;
+class ParentChannel;
 
 struct ListenerState {
     std::string oci_version;  // the runtime's spec version
@@ -25,7 +25,7 @@ struct ListenerState {
 // Takes fd number `fd_in_child` out of process `pid` once it is a seccomp
 // listener. Until then the process is a few syscalls away from the load:
 // waits (1 ms polls) unless `sock` brings its error or it exits. Needs Linux 5.6.
-Fd take_seccomp_listener(pid_t pid, SyncSocket& sock, int fd_in_child);
+Fd take_seccomp_listener(pid_t pid, ParentChannel& sock, int fd_in_child);
 
 void send_to_seccomp_listener(const std::string& listener_path, const std::string& metadata,
                               const ListenerState& state, int notify_fd);

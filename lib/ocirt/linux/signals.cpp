@@ -8,7 +8,7 @@
 
 namespace ocirt::linux_ {
 
-void reset_signals() {
+bool reset_signals() noexcept {
     // The kernel's struct sigaction: glibc's sigaction() refuses the signals it
     // reserves for itself (32 and 33), so the syscall is used directly.
     struct KernelSigaction {
@@ -19,11 +19,11 @@ void reset_signals() {
     } dfl{SIG_DFL, 0, nullptr, 0};
     for (int sig = 1; sig <= 64; ++sig) {
         if (sig == SIGKILL || sig == SIGSTOP) continue;
-        ::syscall(SYS_rt_sigaction, sig, &dfl, nullptr, sizeof(uint64_t));
+        if (::syscall(SYS_rt_sigaction, sig, &dfl, nullptr, sizeof(uint64_t)) != 0) return false;
     }
     sigset_t none;
     sigemptyset(&none);
-    ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    return ::sigprocmask(SIG_SETMASK, &none, nullptr) == 0;
 }
 
 }  // namespace ocirt::linux_

@@ -5,7 +5,8 @@
 namespace ocirt::linux_ {
 
 // Every signal, glibc's reserved real-time ones included, to SIG_DFL, and an
-// empty mask. For a child just before execve.
-void reset_signals();
+// empty mask. For a child just before execve. Async-signal-safe (a hook's
+// child calls it between fork and exec): false with errno set on a failure.
+bool reset_signals() noexcept;
 
 }  // namespace ocirt::linux_

@@ -1,6 +1,8 @@
 #include "ocirt/linux/spawn.hpp"
 
+#include <fcntl.h>
 #include <linux/sched.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -8,6 +10,7 @@
 
 #include <cstring>
 
+#include "ocirt/linux/child.hpp"
 #include "ocirt/util/error.hpp"
 
 namespace ocirt::linux_ {
@@ -24,13 +27,53 @@ pid_t clone3_fork(uint64_t flags, int cgroup_fd) {
     return static_cast<pid_t>(::syscall(SYS_clone3, &args, sizeof args));
 }
 
-[[noreturn]] static void run_child(const std::function<void()>& child) {
-    child();
-    ::_exit(127);
+namespace {
+
+// Enters `target` for the children of this process until leave().
+class ForChildren {
+public:
+    ForChildren(const Fd& target, int type, const char* name) : type_(type), name_(name) {
+        if (!target) return;
+        saved_.reset(::open((std::string("/proc/self/ns/") + name).c_str(), O_RDONLY | O_CLOEXEC));
+        if (!saved_) throw_errno(std::string("open our own ") + name + " namespace");
+        if (::setns(target.get(), type) != 0) {
+            saved_.reset();
+            throw_errno(std::string("enter the container's ") + name + " namespace");
+        }
+    }
+    void leave() {
+        if (!saved_) return;
+        Fd saved = std::move(saved_);
+        if (::setns(saved.get(), type_) != 0)
+            throw_errno(std::string("go back to our own ") + name_ + " namespace");
+    }
+    // On an error path only: the error already on its way says more.
+    ~ForChildren() {
+        if (saved_) (void)::setns(saved_.get(), type_);
+    }
+
+private:
+    int type_;
+    const char* name_;
+    Fd saved_;
+};
+
+}  // namespace
+
+pid_t spawn_in(const Fd& pid_ns, const Fd& time_ns, const std::function<void()>& child) {
+    ForChildren in_pid(pid_ns, CLONE_NEWPID, "pid");
+    ForChildren in_time(time_ns, CLONE_NEWTIME, "time");
+    pid_t pid = clone3_fork(0, -1);
+    if (pid < 0) throw_errno("clone the exec process");
+    if (pid == 0) child();
+    ChildGuard guard(pid);
+    in_time.leave();
+    in_pid.leave();
+    return guard.release();
 }
 
-pid_t spawn_init(const NamespacePlan& plan, int cgroup_fd, SyncSocket& parent_sock,
-                 SyncSocket& child_sock, const std::function<void()>& child) {
+pid_t spawn_init(const NamespacePlan& plan, int cgroup_fd, ParentChannel& parent_sock,
+                 ChildChannel& child_sock, const std::function<void()>& child) {
     if (!plan.needs_intermediate()) {
         pid_t pid = clone3_fork(plan.clone_flags, cgroup_fd);
         if (pid < 0 && cgroup_fd >= 0 && errno != ENOMEM) {
@@ -38,36 +81,31 @@ pid_t spawn_init(const NamespacePlan& plan, int cgroup_fd, SyncSocket& parent_so
             pid = clone3_fork(plan.clone_flags, -1);
         }
         if (pid < 0) throw_errno("clone the container init");
-        if (pid == 0) run_child(child);
+        if (pid == 0) child();
         return pid;
     }
 
     pid_t mid = static_cast<pid_t>(::fork());
     if (mid < 0) throw_errno("fork the namespace-joining intermediate");
     if (mid == 0) {
-        try {
+        run_in_child(child_sock, 1, [&] {
             join_namespaces(plan, /*for_children_only=*/true);
             unshare_time_with_offsets(plan);
             pid_t pid = clone3_fork(plan.clone_flags | CLONE_PARENT, -1);
             if (pid < 0) throw_errno("clone the container init");
-            if (pid == 0) run_child(child);
-            child_sock.send(MsgType::child_pid, 0, {}, pid);
-            ::_exit(0);
-        } catch (const Error& e) {
-            try {
-                child_sock.send(MsgType::error, e.code(), e.what());
-            } catch (...) {
-            }
-            ::_exit(1);
-        }
+            if (pid == 0) child();
+            child_sock.child_pid(pid);
+        });
     }
     int status = 0;
-    while (::waitpid(mid, &status, 0) < 0 && errno == EINTR) {
-    }
-    Message m = parent_sock.recv();
-    if (m.type == MsgType::error) throw Error(m.text);
-    if (m.type != MsgType::child_pid) throw Error("namespace-joining intermediate failed");
-    return static_cast<pid_t>(m.value);
+    pid_t w;
+    do w = ::waitpid(mid, &status, 0);
+    while (w < 0 && errno == EINTR);
+    if (w < 0) throw_errno("wait for the namespace-joining intermediate");
+    // It is gone: whatever it sent is queued. Without a message its status says why.
+    if (!(WIFEXITED(status) && WEXITSTATUS(status) == 0) && !parent_sock.pending())
+        throw Error("namespace-joining intermediate failed (" + describe_wait_status(status) + ")");
+    return parent_sock.child_pid();
 }
 
 }  // namespace ocirt::linux_

@@ -9,15 +9,21 @@
 #include <functional>
 
 #include "ocirt/linux/namespaces.hpp"
-#include "ocirt/linux/sync.hpp"
+#include "ocirt/linux/channel.hpp"
 
 namespace ocirt::linux_ {
 
-// `child` runs in the init and must not return normally (it execs or _exits).
+// `child` runs in the init and does not return (launch.cpp gives it run_in_child).
 // `child_sock` is the init's end of the sync socket: the intermediate reports
 // the init's pid on it. Returns the init's pid as this process sees it.
-pid_t spawn_init(const NamespacePlan& plan, int cgroup_fd, SyncSocket& parent_sock,
-                 SyncSocket& child_sock, const std::function<void()>& child);
+pid_t spawn_init(const NamespacePlan& plan, int cgroup_fd, ParentChannel& parent_sock,
+                 ChildChannel& child_sock, const std::function<void()>& child);
+
+// exec's clone: the child is born in the pid and time namespaces of `pid_ns`
+// and `time_ns` (fds of the init's; an invalid one: stay in ours), which this
+// process enters for its children and leaves again (failing to leave is an
+// error: the child is killed). `child` runs in it and does not return.
+pid_t spawn_in(const Fd& pid_ns, const Fd& time_ns, const std::function<void()>& child);
 
 // Raw clone3 with fork semantics (no new stack); -1 and errno on failure.
 pid_t clone3_fork(uint64_t flags, int cgroup_fd);

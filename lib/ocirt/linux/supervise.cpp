@@ -6,7 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "ocirt/linux/sync.hpp"
+#include "ocirt/linux/fd_passing.hpp"
 #include "ocirt/util/error.hpp"
 
 namespace ocirt::linux_ {

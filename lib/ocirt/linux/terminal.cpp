@@ -7,7 +7,7 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "ocirt/linux/sync.hpp"
+#include "ocirt/linux/fd_passing.hpp"
 #include "ocirt/util/error.hpp"
 #include "ocirt/util/fd.hpp"
 
@@ -41,10 +41,10 @@ void setup_terminal(int console_sock, const std::optional<spec::ConsoleSize>& si
         if (::ioctl(master.get(), TIOCSWINSZ, &ws) != 0) throw_errno("process.consoleSize");
     }
     // /dev/console is the container's terminal, as on a real machine.
-    int f = bind_console ? ::open("/dev/console", O_CREAT | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0600) : -1;
-    if (f >= 0) ::close(f);
-    if (bind_console && (f >= 0 || errno == EEXIST)) {
-        if (::mount(slave_name.c_str(), "/dev/console", nullptr, MS_BIND, nullptr) != 0)
+    if (bind_console) {
+        Fd target(::open("/dev/console", O_CREAT | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0600));
+        if ((target || errno == EEXIST) &&
+            ::mount(slave_name.c_str(), "/dev/console", nullptr, MS_BIND, nullptr) != 0)
             throw_errno("process.terminal: bind " + slave_name + " on /dev/console");
     }
     with_context("process.terminal: send the pty master over the console socket",

@@ -1,20 +1,14 @@
-#include "ocirt/linux/sync.hpp"
+#include "ocirt/linux/fd_passing.hpp"
 
 #include <sys/socket.h>
+#include <sys/un.h>
 
 #include <cstring>
-#include <vector>
 
 #include "ocirt/util/error.hpp"
 
 namespace ocirt::linux_ {
 namespace {
-
-struct Header {
-    uint32_t type;
-    int32_t err;
-    int64_t value;
-};
 
 // A message carrying one fd (SCM_RIGHTS) and the data in `iov`.
 struct FdMessage {
@@ -32,40 +26,16 @@ struct FdMessage {
 
 }  // namespace
 
-std::pair<SyncSocket, SyncSocket> SyncSocket::pair() {
-    int fds[2];
-    if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) != 0)
-        throw_errno("socketpair for the init sync");
-    return {SyncSocket(Fd(fds[0])), SyncSocket(Fd(fds[1]))};
-}
-
-void SyncSocket::send(MsgType type, int32_t err, const std::string& text, int64_t value) {
-    Header h{static_cast<uint32_t>(type), err, value};
-    std::vector<char> buf(sizeof h + text.size());
-    std::memcpy(buf.data(), &h, sizeof h);
-    std::memcpy(buf.data() + sizeof h, text.data(), text.size());
-    ssize_t n;
-    do n = ::send(fd_.get(), buf.data(), buf.size(), MSG_NOSIGNAL);
-    while (n < 0 && errno == EINTR);
-    if (n < 0) throw_errno("sync socket send");
-}
-
-Message SyncSocket::recv() {
-    std::vector<char> buf(sizeof(Header) + 64 * 1024);
-    ssize_t n;
-    do n = ::recv(fd_.get(), buf.data(), buf.size(), 0);
-    while (n < 0 && errno == EINTR);
-    if (n < 0) throw_errno("sync socket receive");
-    Message m;
-    if (n == 0) return m;  // eof
-    if (static_cast<size_t>(n) < sizeof(Header)) throw Error("sync socket: short message");
-    Header h;
-    std::memcpy(&h, buf.data(), sizeof h);
-    m.type = static_cast<MsgType>(h.type);
-    m.err = h.err;
-    m.value = h.value;
-    m.text.assign(buf.data() + sizeof h, static_cast<size_t>(n) - sizeof h);
-    return m;
+Fd connect_unix(const std::string& path, const std::string& what) {
+    Fd s(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    if (!s) throw_errno(what + ": socket");
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    if (path.size() >= sizeof addr.sun_path) throw Error(what + ": path too long: " + path);
+    std::memcpy(addr.sun_path, path.c_str(), path.size());
+    if (::connect(s.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0)
+        throw_errno(what + ": connect " + path);
+    return s;
 }
 
 void send_fd(int sock, int fd, const std::string& data) {
