@@ -1,6 +1,5 @@
 #include "ocirt/factory.hpp"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -10,6 +9,7 @@
 
 #include "ocirt/linux/cgroups/manager.hpp"
 #include "ocirt/spec/parse.hpp"
+#include "ocirt/util/dir.hpp"
 #include "ocirt/util/error.hpp"
 #include "ocirt/util/file.hpp"
 
@@ -105,21 +105,19 @@ bool Factory::exists(const std::string& id) const { return is_dir(root_ + "/" + 
 
 std::vector<std::string> Factory::list() const {
     std::vector<std::string> ids;
-    DIR* d = ::opendir(root_.c_str());
+    Dir d = Dir::open(root_);
     if (!d) {
         if (errno == ENOENT) return ids;
         throw_errno(root_);
     }
-    while (dirent* e = ::readdir(d)) {
-        std::string n = e->d_name;
+    for (const DirEntry& e : d.entries(root_)) {
         try {
-            validate_id(n);  // also leaves out "@cache", "." and ".."
+            validate_id(e.name);  // also leaves out "@cache"
         } catch (const Error&) {
             continue;
         }
-        if (is_dir(root_ + "/" + n)) ids.push_back(n);
+        if (is_dir(root_ + "/" + e.name)) ids.push_back(e.name);
     }
-    ::closedir(d);
     std::sort(ids.begin(), ids.end());
     return ids;
 }

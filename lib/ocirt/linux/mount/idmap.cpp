@@ -9,6 +9,7 @@
 
 #include <cstdlib>
 
+#include "ocirt/linux/child.hpp"
 #include "ocirt/linux/mount/attr.hpp"
 #include "ocirt/util/error.hpp"
 #include "ocirt/util/file.hpp"
@@ -36,9 +37,11 @@ public:
         if (::pipe2(hold, O_CLOEXEC) != 0) throw_errno("pipe");
         Fd hold_r(hold[0]);
         release_.reset(hold[1]);
-        pid_ = ::fork();
-        if (pid_ < 0) throw_errno("fork");
-        if (pid_ == 0) child(report_w.get(), hold_r.get(), release_.get());
+        pid_t pid = ::fork();
+        if (pid < 0) throw_errno("fork");
+        // The child makes only async-signal-safe calls and cannot throw.
+        if (pid == 0) child(report_w.get(), hold_r.get(), release_.get());
+        child_ = ChildGuard(pid);
         report_w.reset();
         hold_r.reset();
         char buf[64];
@@ -56,14 +59,7 @@ public:
         }
         proc_ = "/proc/" + got;
     }
-    ~UsernsChild() {
-        release_.reset();
-        if (pid_ > 0) {
-            ::kill(pid_, SIGKILL);
-            while (::waitpid(pid_, nullptr, 0) < 0 && errno == EINTR) {
-            }
-        }
-    }
+    ~UsernsChild() { release_.reset(); }  // then child_ kills and reaps it
     UsernsChild(const UsernsChild&) = delete;
     UsernsChild& operator=(const UsernsChild&) = delete;
 
@@ -93,7 +89,7 @@ private:
         ::_exit(0);
     }
 
-    pid_t pid_ = -1;
+    ChildGuard child_;
     Fd release_;
     std::string proc_;
 };
