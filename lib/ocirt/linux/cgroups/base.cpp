@@ -69,6 +69,7 @@ std::vector<std::string> Base::to_create() const {
 
 void Base::create() {
     std::vector<std::string> made_now;
+    bool leaf_existed = false;  // only a cgroup that was there can hold processes
     try {
         for (const auto& h : hierarchies_) {
             std::string d = h.mountpoint;
@@ -85,6 +86,7 @@ void Base::create() {
                     continue;
                 }
                 if (errno != EEXIST) throw_errno("cgroup: create " + d);
+                leaf_existed |= end == path_.size();
                 struct stat st {};
                 if (::stat(d.c_str(), &st) != 0) throw_errno("cgroup: create " + d);
                 if (!S_ISDIR(st.st_mode)) throw Error(ENOTDIR, "cgroup: create " + d);
@@ -95,7 +97,7 @@ void Base::create() {
         if (auto d = frozen_dir())
             throw Error(EBUSY, "cgroup: " + *d + " is frozen: thaw it, or give the container "
                                "another linux.cgroupsPath");
-        if (auto n = pids().size())
+        if (auto n = leaf_existed ? pids().size() : 0)
             spdlog::warn("cgroup {} already holds {} process(es); the container shares it", path_, n);
     } catch (...) {
         // Leave nothing behind: remove what this call made, children first.
