@@ -11,6 +11,8 @@ cleans up, and hands the samples to report.py. Settings come from the environmen
     BENCH_PARALLEL  containers per parallel batch (10)      BENCH_OUT     build/bench
     OCIRT RUNC CRUN the runtimes' binaries                  BENCH_REPORT  bench (RESULTS.md, results.png)
     BENCH_CONFIGS   default,podman (also: seccomp = default + podman's seccomp profile only)
+    BENCH_SETTLE_MS idle time before every sample (100): each starts with the kernel's cgroup
+                    rcu_sync idle, as an engine's occasional create does (bench/ANALYSIS.md)
 """
 import copy
 import datetime
@@ -156,6 +158,7 @@ class Bench:
         self.n = env_int("BENCH_N", 30)
         self.warmup = env_int("BENCH_WARMUP", 3)
         self.parallel = env_int("BENCH_PARALLEL", 10)
+        self.settle = env_int("BENCH_SETTLE_MS", 100) / 1000.0
         self.runtimes = runtimes()
         self.configs = configurations()
         self.roots = {}
@@ -183,6 +186,11 @@ class Bench:
 
     def sample(self, measure, cfg, rt):
         cmd = self.driver_cmd(measure, cfg, rt)
+        # On cgroup v1 the first cgroup.procs write after ~10-20 ms without one waits a whole
+        # RCU grace period (10-16 ms here); a write just before makes the next runtime's free.
+        # Without this pause the runtime sampled first after the floors paid it and the others
+        # did not (bench/ANALYSIS.md, "Where create waits").
+        time.sleep(self.settle)
         try:
             p = subprocess.run(cmd, capture_output=True, text=True, timeout=SAMPLE_TIMEOUT)
         except subprocess.TimeoutExpired:
