@@ -44,10 +44,12 @@ else
 WERROR := OFF
 endif
 
-# Debian packages needed to build, build the bundles and run the tests.
+# Debian packages needed to build, build the bundles, run the tests and make bench (runc and
+# crun to compare with, matplotlib for its plot).
 DEPS := g++ cmake make pkg-config nlohmann-json3-dev libseccomp-dev libcap-ng-dev \
         libspdlog-dev catch2 busybox-static bats jq python3 python3-jsonschema procps \
-        golang-github-containers-common podman conmon containerd qemu-system-x86
+        golang-github-containers-common podman conmon containerd qemu-system-x86 \
+        runc crun python3-matplotlib
 
 .PHONY: all build deps bundles demo unit integration engines vm-test test install bench clean
 
