@@ -81,10 +81,26 @@ teardown() {
     assert_equal "$(cg_read pids pids.current)" 4 "pids.current (the init and three sleeps)"
 }
 
-@test "pids: a negative limit is max" {
+@test "pids: -1 is max (spec 1.3: no limit)" {
     update_config '.process.args = $a | .linux.resources.pids = {limit: -1}' --argjson a "$LONG_ARGS"
     create_and_start "$CID"
     assert_equal "$(cg_read pids pids.max)" max pids.max
+}
+
+@test "pids: 0 is a limit of zero (spec 1.3): pids.max 0, no fork in the container" {
+    skip_if_runc "runc 1.1 reads 0 as no value (pids.max stays max); 1.4+ writes 1"
+    update_config '.process.args = $a | .linux.resources.pids = {limit: 0}' --argjson a "$LONG_ARGS"
+    create_and_start "$CID"
+    assert_equal "$(cg_read pids pids.max)" 0 pids.max
+    # exec's process joins (a move is not a fork), but cannot fork
+    run --separate-stderr ocirt exec "$CID" sh -c 'sleep 1 & wait; echo forked'
+    assert_stderr_contains "can't fork"
+}
+
+@test "pids: an object without limit (spec 1.3: optional) leaves pids.max alone" {
+    update_config '.process.args = $a | .linux.resources.pids = {}' --argjson a "$LONG_ARGS"
+    create_and_start "$CID"
+    assert_equal "$(cg_read pids pids.max)" max "pids.max of a new cgroup"
 }
 
 @test "cpuset: cpus and mems restrict the container (Cpus_allowed_list)" {

@@ -90,3 +90,11 @@ setup() {
     assert_success
     assert_output_contains /dev/pts/
 }
+
+@test "exec --preserve-fds 1: fd 3 of the caller reaches the process, fd 4 does not" {
+    echo preserved >"$BUNDLE/fd3"
+    run --separate-stderr ocirt exec --preserve-fds 1 "$CID" sh -c 'ls /proc/$$/fd; cat <&3' \
+        3<"$BUNDLE/fd3" 4</etc/hostname
+    assert_success
+    assert_equal "${lines[*]}" "0 1 2 3 preserved" "open fds of the process, then fd 3's content"
+}

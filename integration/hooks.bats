@@ -5,8 +5,8 @@
 # during delete), with the state JSON on stdin (id, status, pid as seen from where the hook
 # runs, bundle, annotations), argv from args and exactly the env given. A failing or timing-out
 # create-time hook fails create and leaves nothing behind (poststop hooks still run); a failing
-# startContainer hook stops the container before its process runs; a failing poststart or
-# poststop hook is a warning only.
+# startContainer hook stops the container before its process runs; a failing poststart hook
+# (runtime-spec 1.3) fails start and stops the container; a failing poststop hook is a warning.
 #
 # Hooks record into $HOOKDIR (a host dir): `record KIND` saves its stdin as KIND.json, its mount
 # and pid namespaces, whether / is the container's rootfs, and appends KIND to $HOOKDIR/log.
@@ -418,19 +418,49 @@ failing_create_hook() {
     assert_nothing_left
 }
 
-@test "a failing poststart hook is a warning: start succeeds, the container runs, the next hook runs" {
-    skip_if_runc "runc 1.1 runs poststart hooks during create and fails create"
+@test "a failing poststart hook (spec 1.3): start fails, the container is stopped, later hooks do not run" {
+    skip_if_runc "runc 1.1 runs poststart hooks during create and fails create (1.4+: as here)"
     update_config ".process.args = $LONG_ARGS"
     write_script "$HOOKDIR/fail" 'echo failing hook output; exit 3'
     add_hook poststart "$HOOKDIR/fail"
     record_hook poststart
+    record_hook poststop
     run ocirt create --bundle "$BUNDLE" "$CID"
     assert_success
+    local pid
+    pid=$(state_field "$CID" .pid)
     run --separate-stderr ocirt start "$CID"
-    assert_success
+    assert_failure
     assert_stderr_contains "hooks.poststart[0] $HOOKDIR/fail: exited with status 3: failing hook output"
-    assert_equal "$(hook_log)" poststart "hooks run"
-    assert_equal "$(state_field "$CID" .status)" running status
+    assert_stderr_contains "the container was stopped"
+    # stopped, not deleted: the state stays until delete (runtime.md step 12)
+    assert_equal "$(state_field "$CID" .status)" stopped status
+    gone "$pid" || fail "the container's process $pid still runs"
+    assert_equal "$(hook_log)" "" "hooks run after the failing one"
+    run ocirt delete "$CID"
+    assert_success
+    assert_equal "$(hook_log)" poststop "hooks run by delete"
+    assert_nothing_left
+}
+
+@test "a failing poststart hook in run: run fails, nothing left (with --keep: the stopped container stays)" {
+    skip_if_runc "runc 1.1 runs poststart hooks during create"
+    update_config '.hooks = {poststart: [{path: "/bin/false"}]}'
+    update_config ".process.args = $LONG_ARGS"
+    run --separate-stderr ocirt run --bundle "$BUNDLE" "$CID"
+    assert_failure
+    assert_stderr_contains "hooks.poststart[0] /bin/false"
+    run pgrep -f -- "$MARK"
+    assert_failure
+    assert_nothing_left "$CID"
+
+    run --separate-stderr ocirt run --keep --bundle "$BUNDLE" "$CID"
+    assert_failure
+    assert_stderr_contains "hooks.poststart[0] /bin/false"
+    assert_equal "$(state_field "$CID" .status)" stopped status
+    run ocirt delete "$CID"
+    assert_success
+    assert_nothing_left
 }
 
 @test "a failing poststop hook is a warning: delete succeeds, the next hook runs, nothing left" {

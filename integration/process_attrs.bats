@@ -40,6 +40,36 @@ load helpers
     assert_output_contains "Cpus_allowed_list:	1"
 }
 
+@test "CPU affinity: the runtime's (taskset -c 0) is not inherited; the process gets the cpuset's CPUs" {
+    skip_if_runc "runc 1.1 passes its own affinity on (runc#4814, fixed in 1.3)"
+    (($(nproc --all) >= 2)) || skip "needs 2 CPUs"
+    command -v taskset >/dev/null || skip "no taskset"
+    local want
+    want=$(grep Cpus_allowed_list /proc/self/status | cut -f2)
+    [[ $want != 0 ]] || skip "this shell itself runs on CPU 0 only"
+    set_sh 'grep Cpus_allowed_list /proc/self/status'
+    run --separate-stderr taskset -c 0 "$OCIRT" --root "$ROOT" run --bundle "$BUNDLE" "$CID"
+    assert_success
+    assert_output_equals "Cpus_allowed_list:	$want"
+    # exec too
+    update_config '.process.args = $a' --argjson a "$LONG_ARGS"
+    create_and_start "$CID-e"
+    track_id "$CID-e"
+    run --separate-stderr taskset -c 0 "$OCIRT" --root "$ROOT" exec "$CID-e" grep Cpus_allowed_list /proc/self/status
+    assert_success
+    assert_output_equals "Cpus_allowed_list:	$want"
+    ocirt delete -f "$CID-e"
+}
+
+@test "CPU affinity: execCPUAffinity.initial alone stays the process' affinity" {
+    skip_if_runc "runc 1.1 has no execCPUAffinity"
+    (($(nproc) >= 2)) || skip "needs 2 CPUs"
+    update_config '.process.execCPUAffinity = {initial: "1"}'
+    run_sh 'grep Cpus_allowed_list /proc/self/status'
+    assert_success
+    assert_output_equals "Cpus_allowed_list:	1"
+}
+
 @test "memoryPolicy: MPOL_BIND to node 0" {
     skip_if_runc
     update_config '.linux.memoryPolicy = {mode: "MPOL_BIND", nodes: "0"}'

@@ -141,6 +141,33 @@ check_pivoted() {
     assert_equal "$(squeeze "${lines[1]}")" 0 "entries in masked $dir"
 }
 
+@test "maskedPaths: every masked directory is the same read-only tmpfs (one superblock, not one each)" {
+    local d dirs=()
+    for d in /sys/kernel/mm /sys/kernel/debug /sys/firmware /sys/fs/cgroup /proc/acpi /proc/scsi /proc/bus; do
+        [[ -d $d ]] && dirs+=("$d")
+    done
+    ((${#dirs[@]} >= 3)) || skip "fewer than 3 of the usual dirs to mask exist here"
+    update_config '.linux.maskedPaths = $d' --argjson d "$(json_array "${dirs[@]}")"
+    # mountinfo: ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS ... - FSTYPE SOURCE SUPER
+    run_sh 'cat /proc/self/mountinfo'
+    assert_success
+    local line got=() fstypes=() opts=() i
+    for d in "${dirs[@]}"; do
+        line=$(awk -v m="$d" '$5 == m' <<<"$output" | tail -n1)
+        [[ -n $line ]] || fail "no mount at the masked $d: $output"
+        got+=("$(awk '{print $3}' <<<"$line")")
+        fstypes+=("$(awk '{for (i = 7; $i != "-"; i++); print $(i + 1)}' <<<"$line")")
+        opts+=("$(awk '{print $6}' <<<"$line")")
+    done
+    for i in "${!dirs[@]}"; do
+        assert_equal "${fstypes[$i]}" tmpfs "filesystem on ${dirs[$i]}"
+        [[ ${opts[$i]} == ro* ]] || fail "${dirs[$i]} is not read-only: ${opts[$i]}"
+    done
+    # one superblock (device number) for all of them (runc 1.1: one each)
+    ocirt_only assert_equal "$(printf '%s\n' "${got[@]}" | sort -u | wc -l)" 1 \
+        "distinct tmpfs superblocks over ${dirs[*]} (${got[*]})"
+}
+
 @test "readonlyPaths: /proc/sys is read-only (writing the hostname fails)" {
     # writes back the current value: harmless even if /proc/sys were writable (uts namespace)
     run_sh 'h=$(cat /proc/sys/kernel/hostname); echo "$h" > /proc/sys/kernel/hostname; echo "write=$?"

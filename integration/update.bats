@@ -58,6 +58,24 @@ mem_limit() {
     assert_stderr_contains "can't fork"
 }
 
+@test "update --pids-limit: a positive limit, -1 (max), 0 (a limit of zero, spec 1.3); absent: unchanged" {
+    create_and_start "$CID"
+    ocirt update --pids-limit 12345 "$CID"
+    assert_equal "$(cg_read pids pids.max)" 12345 "pids.max after 12345"
+    ocirt update --pids-limit -1 "$CID"
+    assert_equal "$(cg_read pids pids.max)" max "pids.max after -1"
+    ocirt update --pids-limit 7 "$CID"
+    run "$OCIRT" --root "$ROOT" update --resources - "$CID" <<<'{"pids": {}, "memory": {"limit": 50331648}}'
+    assert_success
+    assert_equal "$(cg_read pids pids.max)" 7 "pids.max after an update without pids.limit"
+    ocirt update --memory 60m "$CID"
+    assert_equal "$(cg_read pids pids.max)" 7 "pids.max after an update of memory alone"
+    # runc 1.1 takes 0 for "not given" (1.4+: writes 1)
+    is_runc && return
+    ocirt update --pids-limit 0 "$CID"
+    assert_equal "$(cg_read pids pids.max)" 0 "pids.max after 0"
+}
+
 @test "update: cpuset of a running container changes its processes' affinity" {
     create_and_start "$CID"
     ocirt update --cpuset-cpus 0 "$CID"

@@ -1,6 +1,6 @@
 // `ocirt features` lists what the code recognizes: each name it reports goes
 // through the same parser or table the runtime uses, and the output has the
-// runtime-spec v1.2 shape.
+// runtime-spec v1.3 shape.
 #include <algorithm>
 #include <string>
 
@@ -10,6 +10,7 @@
 #include "ocirt/features.hpp"
 #include "ocirt/linux/capabilities.hpp"
 #include "ocirt/linux/mount/options.hpp"
+#include "ocirt/linux/process_attrs.hpp"
 #include "ocirt/spec/parse.hpp"
 #include "ocirt/version.hpp"
 
@@ -93,4 +94,23 @@ TEST_CASE("features: unsupported things are reported so", "[features]") {
     CHECK(f["linux"]["mountExtensions"]["idmap"]["enabled"] == true);
     CHECK(f["linux"]["seccomp"]["enabled"] == true);
     CHECK(f["potentiallyUnsafeConfigAnnotations"] == json::array());
+}
+
+TEST_CASE("features: memoryPolicy (1.3) lists every mode and flag create accepts, and only those", "[features]") {
+    auto f = features();
+    const auto& mp = f["linux"]["memoryPolicy"];
+    REQUIRE(mp["modes"].size() == 7);
+    REQUIRE(mp["flags"].size() == 3);
+    for (const auto& m : mp["modes"]) {
+        INFO(m);
+        spec::Config c = parse_with({{"linux", {{"memoryPolicy", {{"mode", m}}}}}});
+        CHECK_NOTHROW(linux_::check_process_attrs(c));
+        for (const auto& fl : mp["flags"]) {
+            INFO(fl);
+            c = parse_with({{"linux", {{"memoryPolicy", {{"mode", m}, {"flags", {fl}}}}}}});
+            CHECK_NOTHROW(linux_::check_process_attrs(c));
+        }
+    }
+    spec::Config bad = parse_with({{"linux", {{"memoryPolicy", {{"mode", "MPOL_NOPE"}}}}}});
+    CHECK_THROWS_WITH(linux_::check_process_attrs(bad), Catch::Contains("linux.memoryPolicy.mode"));
 }

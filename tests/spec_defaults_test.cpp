@@ -17,7 +17,7 @@ TEST_CASE("default spec parses, validates and is supported", "[spec][defaults]")
         Config c = parse_config(j);
         REQUIRE_NOTHROW(validate(c));
         REQUIRE_NOTHROW(check_supported(c));
-        CHECK(c.oci_version == "1.2.0");
+        CHECK(c.oci_version == "1.3.0");
         REQUIRE(c.process);
         CHECK(c.process->terminal);
         CHECK(c.process->args == std::vector<std::string>{"sh"});

@@ -8,6 +8,7 @@ std::vector<Flag> create_flags() {
     return {
         {{"bundle", "b"}, true, "value", "path to the root of the bundle directory, defaults to the current directory"},
         {{"console-socket"}, true, "value", "path to an AF_UNIX socket which will receive a file descriptor referencing the master end of the console's pseudoterminal"},
+        {{"pidfd-socket"}, true, "value", "path to an AF_UNIX socket which will receive a file descriptor referencing the init process"},
         {{"pid-file"}, true, "value", "specify the file to write the process id to"},
         {{"no-pivot"}, false, "", "do not use pivot root to jail process inside rootfs"},
         {{"no-new-keyring"}, false, "", "do not create a new session keyring for the container"},
@@ -22,6 +23,7 @@ CreateOptions create_options(const GlobalOptions& g, const Args& a) {
     o.systemd_cgroup = g.systemd_cgroup;
     o.io.console_socket = a.get("console-socket");
     o.io.pid_file = a.get("pid-file");
+    o.io.pidfd_socket = a.get("pidfd-socket");
     o.io.preserve_fds = a.get_int("preserve-fds", 0);
     o.io.listen_fds = listen_fds_from_env();
     return o;

@@ -75,14 +75,16 @@ Command exec_command() {
         {{"cap", "c"}, true, "value", "add a capability to the bounding set for the process"},
         {{"preserve-fds"}, true, "value", "pass N additional file descriptors to the container (stdio + $LISTEN_FDS + N in total)"},
         {{"ignore-paused"}, false, "", "allow exec in a paused container"},
-        {{"cgroup"}, true, "value", "run the process in an (existing) sub-cgroup(s) (not supported yet)"},
+        {{"cgroup"}, true, "value", "run the process in an (existing) sub-cgroup(s). Format is [<controller>[,<controller>]:]<cgroup>."},
+        {{"pidfd-socket"}, true, "value", "path to an AF_UNIX socket which will receive a file descriptor referencing the exec process"},
     };
     c.min_args = 1;
     c.max_args = SIZE_MAX;
     c.flags_after_args = false;  // what follows the id is passed on, as in runc
     c.failure_status = 255;      // runc: "exec failed: ...", 255; usage errors stay 1
     c.run = [](const GlobalOptions& g, const Args& a) {
-        if (a.has("cgroup")) throw Error("exec --cgroup is not supported yet");
+        cgroups::SubCgroups sub;
+        if (auto it = a.values_.find("cgroup"); it != a.values_.end()) sub = cgroups::parse_sub_cgroups(it->second);
         Container ct = Factory(g.root).load(a.positional()[0], /*lock=*/false);
         ExecOptions o;
         if (a.has("process")) {
@@ -98,6 +100,8 @@ Command exec_command() {
         o.process.preserve_fds = a.get_int("preserve-fds", 0);
         o.detach = a.has("detach");
         o.ignore_paused = a.has("ignore-paused");
+        o.sub_cgroups = std::move(sub);
+        o.process.pidfd_socket = a.get("pidfd-socket");
         return ct.exec(o);
     };
     return c;

@@ -116,12 +116,25 @@ void Container::start() {
     }
     if (::unlink(fifo_path.c_str()) != 0 && errno != ENOENT) throw_errno("remove " + fifo_path);
     spdlog::debug("start {}: init {} goes on to exec the process", id(), state_.pid);
-    if (state_.has_hooks) {
-        spec::Config c = config();
-        if (c.hooks)
-            linux_::run_hooks_warn(c.hooks->poststart, "poststart",
-                                   hook_state_json(id(), Status::running, state_.pid, state_.bundle,
-                                                   state_.annotations));
+    if (state_.has_hooks) run_poststart_hooks();
+}
+
+// runtime-spec 1.3 (runtime.md, lifecycle step 9): a failing poststart hook is an
+// error and the container is stopped; it stays, stopped, until `delete` (runc 1.4+
+// kills it the same way). Later hooks do not run.
+void Container::run_poststart_hooks() {
+    spec::Config c = config();
+    if (!c.hooks || c.hooks->poststart.empty()) return;
+    try {
+        linux_::run_hooks(c.hooks->poststart, "poststart",
+                          hook_state_json(id(), Status::running, state_.pid, state_.bundle, state_.annotations));
+    } catch (const Error& e) {
+        try {
+            kill_and_wait(false);
+        } catch (const Error& k) {
+            spdlog::warn("container \"{}\": stopping it after the failed poststart hook: {}", id(), k.what());
+        }
+        throw Error("cannot start container \"" + id() + "\": " + e.what() + " (the container was stopped)");
     }
 }
 

@@ -50,6 +50,7 @@ public:
     void mark_pid_unknown() { pid_unknown_ = true; }
 
     // Lets the init exec process.args; only a created container with a process.
+    // Then the poststart hooks: one that fails stops the container and fails start.
     void start();
     // A new process in the running container (exec.cpp): it joins the
     // namespaces and the cgroup of the init. With `detach` returns once it
@@ -77,6 +78,7 @@ public:
 private:
     std::unique_ptr<cgroups::Manager> cgroup() const;
     void kill_and_wait(std::optional<bool> paused);  // nullopt: not known
+    void run_poststart_hooks();
     void remove_resources();
     void destroy_half_made();
     std::vector<spec::Hook> poststop_hooks() const;

@@ -118,7 +118,7 @@ private:
     State st_;
     std::unique_ptr<cgroups::Manager> cgroup_;  // outlives the rollback that may destroy it
     std::optional<Rollback> rollback_;
-    Fd lock_, fifo_, console_;
+    Fd lock_, fifo_, console_, pidfd_socket_;
     linux_::ChildGuard init_;
 };
 
@@ -172,6 +172,7 @@ void Creation::take_id() {
     if (!fifo_) throw_errno("open " + fifo_path);
     const Process& p = b_.process;
     if (p.terminal() && p.console_fd < 0) console_ = linux_::connect_unix(p.console_socket, "--console-socket");
+    if (!p.pidfd_socket.empty()) pidfd_socket_ = linux_::connect_unix(p.pidfd_socket, "--pidfd-socket");
 }
 
 void Creation::make_cgroup() {
@@ -224,6 +225,10 @@ void Creation::launch() {
         console_.reset();
         if (b_.plan.new_user) linux_::write_id_maps(pid, config.linux->uid_mappings, config.linux->gid_mappings);
         cgroup_->add_process(pid);
+        if (pidfd_socket_) {
+            linux_::send_pidfd(pidfd_socket_.get(), pid, "standard");
+            pidfd_socket_.reset();
+        }
     };
     if (b_.process.spec) l.oom_score_adj = b_.process.spec->oom_score_adj;
     if (config.hooks)

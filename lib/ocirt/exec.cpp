@@ -57,6 +57,8 @@ int Container::exec(const ExecOptions& o) const {
         throw Error("cannot exec in " + who + ": it is " + to_string(status));
     if (status == Status::paused && !o.ignore_paused)
         throw Error("cannot exec in " + who + ": it is paused (--ignore-paused to do it anyway)");
+    if (!o.sub_cgroups.empty() && state().cgroup_path.empty())
+        throw Error("exec --cgroup: " + who + " has no cgroup");
     spec::validate_process(process, "process");
     spec::check_supported(process);
     if (o.process.terminal() && o.detach && o.process.console_socket.empty())
@@ -87,6 +89,10 @@ int Container::exec(const ExecOptions& o) const {
         else console.emplace();
     }
 
+    Fd pidfd_socket;
+    if (!o.process.pidfd_socket.empty())
+        pidfd_socket = linux_::connect_unix(o.process.pidfd_socket, "--pidfd-socket");
+
     linux_::ExecContext ctx;
     ctx.setup.process = &process;
     ctx.setup.linux = config.linux ? &*config.linux : nullptr;
@@ -108,7 +114,11 @@ int Container::exec(const ExecOptions& o) const {
     l.after_clone = [&](pid_t pid) {
         if (console) console->close_far_end();
         console_socket.reset();
-        if (!state().cgroup_path.empty()) cgroup()->add_process(pid);
+        if (!state().cgroup_path.empty()) cgroup()->add_process(pid, o.sub_cgroups);
+        if (pidfd_socket) {
+            linux_::send_pidfd(pidfd_socket.get(), pid, "setns");
+            pidfd_socket.reset();
+        }
     };
     l.oom_score_adj = process.oom_score_adj;
     if (seccomp) l.seccomp = &*config.linux->seccomp;

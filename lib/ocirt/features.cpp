@@ -7,6 +7,7 @@
 #include "ocirt/linux/capabilities.hpp"
 #include "ocirt/linux/cgroups/manager.hpp"
 #include "ocirt/linux/mount/options.hpp"
+#include "ocirt/linux/process_attrs.hpp"
 #include "ocirt/linux/seccomp.hpp"
 #include "ocirt/spec/validate.hpp"
 #include "ocirt/util/error.hpp"
@@ -78,6 +79,11 @@ json features() {
         {"selinux", {{"enabled", true}}},
         {"intelRdt", {{"enabled", config_supported([](spec::Linux& l) { l.intel_rdt.emplace(); })}}},
         {"mountExtensions", {{"idmap", {{"enabled", true}}}}},
+        // runtime-spec 1.3: the names linux.memoryPolicy accepts (linux/process_attrs).
+        {"memoryPolicy",
+         {{"modes", linux_::memory_policy_modes()}, {"flags", linux_::memory_policy_flags()}}},
+        // runtime-spec 1.3: netDevices {enabled} and intelRdt's schemata and monitoring
+        // belong to the netDevices/intelRdt work (linux/netlink*, net_devices*, intel_rdt*).
     };
 
     json annotations = json::object();

@@ -21,7 +21,9 @@ int run_in_foreground(Factory& factory, const std::string& id, CreateOptions opt
     try {
         c.start();
     } catch (...) {
-        c.destroy(/*force=*/true);  // nothing of a container that never ran is left
+        // Nothing of a container that never ran is left, unless --keep (as runc: a
+        // container stopped by a failed poststart hook stays for inspection).
+        if (!keep) c.destroy(/*force=*/true);
         throw;
     }
     c.unlock();

@@ -16,6 +16,7 @@ struct Process {
     int listen_fds = 0;          // socket activation: fds 3..3+N-1 passed on with LISTEN_FDS=N
     int preserve_fds = 0;        // --preserve-fds: the N fds after those are passed on too
     std::string pid_file;        // --pid-file
+    std::string pidfd_socket;    // --pidfd-socket: where the process' pidfd is sent
 
     bool terminal() const { return spec && spec->terminal; }
 };

@@ -26,13 +26,13 @@ namespace ocirt::linux_ {
 //   hooks.prestart[0] /x: timed out after 2s
 //   hooks.poststop[0] /nope: exec: No such file or directory
 //   hooks.poststart[0] /x: killed by signal 9 (SIGKILL)
-// For prestart, createRuntime, createContainer and startContainer (a failure stops the
-// container: runtime.md "Lifecycle").
+// For prestart, createRuntime, createContainer, startContainer and poststart (a failure
+// stops the container: runtime.md "Lifecycle"; poststart since runtime-spec 1.3).
 void run_hooks(const std::vector<spec::Hook>& hooks, const std::string& kind, const std::string& state_json,
                const std::string& cwd = {});
 
 // The same, but a failure is logged as a warning (spdlog::warn, same text) and the next hook
-// still runs. For poststop (and poststart under runtime-spec <= 1.2; 1.3 makes it an error).
+// still runs. For poststop.
 void run_hooks_warn(const std::vector<spec::Hook>& hooks, const std::string& kind,
                     const std::string& state_json);
 

@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "ocirt/linux/fd_passing.hpp"
 #include "ocirt/util/error.hpp"
 #include "ocirt/util/file.hpp"
 
@@ -67,6 +68,12 @@ PidFd PidFd::open(pid_t pid, uint64_t start_time) {
     uint64_t start;
     if (!read_stat(pid, state, start) || (start_time != 0 && start != start_time)) p.fd_.reset();
     return p;
+}
+
+void send_pidfd(int sock, pid_t pid, const std::string& kind) {
+    Fd fd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
+    if (!fd) throw_errno("--pidfd-socket: pidfd_open " + std::to_string(pid));
+    with_context("--pidfd-socket", [&] { send_fd(sock, fd.get(), kind); });
 }
 
 bool PidFd::signal(int sig) const {

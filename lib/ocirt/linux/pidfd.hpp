@@ -16,6 +16,12 @@ uint64_t process_start_time(pid_t pid);
 // The process exists, is not a zombie, and started at `start_time`.
 bool process_alive(pid_t pid, uint64_t start_time);
 
+// --pidfd-socket (runc 1.2+): a pidfd of `pid` (a child of the caller, not yet
+// reaped, so the pid is that process) sent over the connected unix socket `sock`
+// with SCM_RIGHTS; the data is `kind`, as runc's: "standard" for a container's
+// init, "setns" for an exec'd process.
+void send_pidfd(int sock, pid_t pid, const std::string& kind);
+
 class PidFd {
 public:
     // Opens a pidfd for `pid` and checks it is still the process that started

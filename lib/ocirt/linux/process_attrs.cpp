@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cstdint>
+#include <cstring>
 #include <map>
 
 #include "ocirt/util/error.hpp"
@@ -138,12 +139,49 @@ void apply_cpu_affinity(const std::string& cpus, const std::string& which) {
     if (::sched_setaffinity(0, sizeof set, &set) != 0) throw_errno(where + ": sched_setaffinity " + cpus);
 }
 
+void reset_cpu_affinity() {
+    // Every CPU the kernel could have (runc's 8192): sched_setaffinity keeps those of the
+    // task's cpuset, and CPUs added to the cpuset later stay usable.
+    constexpr int kMaxCpus = 8192;
+    cpu_set_t* set = CPU_ALLOC(kMaxCpus);
+    if (!set) throw_errno("reset the CPU affinity: CPU_ALLOC");
+    const size_t size = CPU_ALLOC_SIZE(kMaxCpus);
+    std::memset(set, 0xff, size);
+    const int r = ::sched_setaffinity(0, size, set);
+    const int err = errno;
+    CPU_FREE(set);
+    // EPERM: a runtime confined (seccomp, LSM) from changing affinities; the process
+    // keeps the runtime's, as it would without this step.
+    if (r != 0 && err != EPERM) {
+        errno = err;
+        throw_errno("reset the CPU affinity to the container's cpuset (sched_setaffinity)");
+    }
+}
+
+void apply_final_cpu_affinity(const std::optional<spec::ExecCpuAffinity>& a) {
+    if (a && !a->final_.empty()) apply_cpu_affinity(a->final_, "final");
+    else if (!a || a->initial.empty()) reset_cpu_affinity();
+    // Only `initial`: the process keeps it (execCPUAffinity.final omitted: unchanged).
+}
+
 void apply_memory_policy(const spec::MemoryPolicy& m) {
     std::vector<unsigned long> mask;
     int mode = mempolicy_args(m, mask);
     unsigned long maxnode = mask.empty() ? 0 : mask.size() * 8 * sizeof(unsigned long) + 1;
     if (::syscall(SYS_set_mempolicy, mode, mask.empty() ? nullptr : mask.data(), maxnode) != 0)
         throw_errno("linux.memoryPolicy: set_mempolicy " + m.mode);
+}
+
+std::vector<std::string> memory_policy_modes() {
+    std::vector<std::string> out;
+    for (const auto& [name, value] : kMemPolicyModes) out.push_back(name);
+    return out;
+}
+
+std::vector<std::string> memory_policy_flags() {
+    std::vector<std::string> out;
+    for (const auto& [name, value] : kMemPolicyFlags) out.push_back(name);
+    return out;
 }
 
 void check_process_attrs(const spec::Config& c) {

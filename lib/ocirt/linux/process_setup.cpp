@@ -117,8 +117,7 @@ ReadyProcess prepare_process(const ProcessSetup& s) {
     if (p.scheduler) apply_scheduler(*p.scheduler);
     if (p.io_priority) apply_io_priority(*p.io_priority);
     if (s.linux && s.linux->memory_policy) apply_memory_policy(*s.linux->memory_policy);
-    if (p.exec_cpu_affinity && !p.exec_cpu_affinity->final_.empty())
-        apply_cpu_affinity(p.exec_cpu_affinity->final_, "final");
+    apply_final_cpu_affinity(p.exec_cpu_affinity);
     CapabilitySets caps = resolve_capabilities(p.capabilities);
     enter_cwd(p.cwd);
     r.env = process_env(p, s.listen_fds);

@@ -24,7 +24,7 @@ nlohmann::json default_spec(bool rootless) {
                           {"options", {"nosuid", "noexec", "nodev", "ro"}}};
 
     json spec = {
-        {"ociVersion", kSpecVersion},  // 1.2.0, the version ocirt implements
+        {"ociVersion", kSpecVersion},  // 1.3.0, the version ocirt implements
         {"process",
          {{"terminal", true},
           {"user", {{"uid", 0}, {"gid", 0}}},

@@ -1,6 +1,6 @@
 #pragma once
 // The config.json that `ocirt spec` writes: the same as `runc spec` (and
-// `runc spec --rootless`), with ociVersion 1.2.0.
+// `runc spec --rootless`), with ociVersion 1.3.0.
 #include <nlohmann/json.hpp>
 
 namespace ocirt::spec {

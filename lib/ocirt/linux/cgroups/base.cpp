@@ -128,6 +128,38 @@ void Base::add_process(pid_t pid) {
         write_file(join(dir(h), "cgroup.procs"), std::to_string(pid));
 }
 
+void Base::add_process(pid_t pid, const SubCgroups& sub) {
+    if (sub.empty()) return add_process(pid);
+    auto all = sub.find("");
+    for (const auto& [c, path] : sub) {
+        if (c.empty()) continue;
+        if (mode_ == Mode::v2)
+            throw Error("--cgroup " + c + ":" + path +
+                        ": cgroup v2 has one hierarchy; give the sub-cgroup path alone");
+        if (!find(c)) throw Error("--cgroup " + c + ":" + path + ": unknown controller " + c);
+    }
+    std::vector<std::string> targets;
+    for (const auto& h : hierarchies_) {
+        std::optional<std::string> given;  // the path of this hierarchy's controllers
+        if (all != sub.end()) given = all->second;
+        for (const auto& c : h.controllers) {
+            auto it = sub.find(c);
+            if (it == sub.end()) continue;
+            if (given && *given != it->second)
+                throw Error("--cgroup " + c + ":" + it->second + ": another controller of " + h.mountpoint +
+                            " was given " + *given + " (co-mounted controllers share one cgroup)");
+            given = it->second;
+        }
+        const std::string rel = given.value_or("");
+        auto target = sub_cgroup_dir(dir(h), rel);
+        if (!target) throw Error("--cgroup: bad sub cgroup path: " + rel);
+        targets.push_back(*target);
+    }
+    for (const auto& t : targets)  // all checked before the first join
+        with_context("--cgroup: add process " + std::to_string(pid) + " to " + t,
+                     [&] { write_file(join(t, "cgroup.procs"), std::to_string(pid)); });
+}
+
 std::vector<pid_t> Base::pids_below(const std::string& dir) {
     auto pids = read_pids(join(dir, "cgroup.procs"));
     for (const auto& sub : subdirs_deepest_first(dir)) {

@@ -25,6 +25,7 @@ public:
     const std::vector<std::string>& created() const override { return created_; }
     std::vector<std::string> to_create() const override;
     void add_process(pid_t pid) override;
+    void add_process(pid_t pid, const SubCgroups& sub) override;
     std::vector<pid_t> pids() const override;
     void destroy() override;
 

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "ocirt/linux/cgroups/sub_cgroups.hpp"
 #include "ocirt/spec/config.hpp"
 #include "ocirt/util/fd.hpp"
 
@@ -72,6 +73,11 @@ public:
     // with CLONE_INTO_CGROUP on hybrid hosts (that only places it in cgroup2),
     // and harmless on v2 (the pid is already there).
     virtual void add_process(pid_t pid) = 0;
+    // exec --cgroup: the same, into existing sub-cgroups (sub_cgroups.hpp). An empty map
+    // is add_process(pid). A controller no hierarchy has: "unknown controller X"; on v2
+    // a controller prefix is refused (one hierarchy: the path alone); a path out of the
+    // container's cgroup: "bad sub cgroup path"; a missing sub-cgroup: the write's ENOENT.
+    virtual void add_process(pid_t pid, const SubCgroups& sub) = 0;
 
     // Writes the resources to the container's cgroup (call after create()).
     // Devices: empty rules change nothing (update passes none). v1: "a" to
