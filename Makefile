@@ -18,7 +18,7 @@
 # Variables: PREFIX, DESTDIR, BUILD_TYPE, OCIRT (binary under test for `make integration`),
 # BATS_FLAGS (extra flags for bats, e.g. BATS_FLAGS='--filter lifecycle'), VM_BATS (bats files
 # for vm-test instead of integration/vm/suites), VM_TIMEOUT (seconds the guest may run),
-# BENCH_N, BENCH_WARMUP, BENCH_PARALLEL, RUNC, CRUN (make bench).
+# BENCH_N, BENCH_WARMUP, BENCH_PARALLEL, BENCH_THROUGHPUT, BENCH_SCALE, RUNC, CRUN (make bench).
 
 SHELL := /bin/bash
 .SHELLFLAGS := -o pipefail -ec
