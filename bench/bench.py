@@ -13,7 +13,8 @@ cleans up, and hands the samples to report.py. Settings come from the environmen
     BENCH_CONFIGS   default,podman (also: seccomp = default + podman's seccomp profile only)
     BENCH_SETTLE_MS idle time before every sample (100): each starts with the kernel's cgroup
                     rcu_sync idle, as an engine's occasional create does (bench/ANALYSIS.md)
-    BENCH_THROUGHPUT containers in the throughput measure (100), BENCH_PARALLEL at a time
+    BENCH_THROUGHPUT containers in the throughput measure (100), BENCH_PARALLEL at a time, in
+                    the first BENCH_THROUGHPUT_N (5) measured iterations only (a sample is 100 containers)
     BENCH_SCALE     running containers per runtime for list/state/ps (1,100; 1,100,1000 adds
                     the slow step), BENCH_SCALE_N iterations at each (BENCH_N)
 """
@@ -180,6 +181,7 @@ class Bench:
         self.warmup = env_int("BENCH_WARMUP", 3)
         self.parallel = env_int("BENCH_PARALLEL", 10)
         self.throughput = env_int("BENCH_THROUGHPUT", 100)
+        self.throughput_n = env_int("BENCH_THROUGHPUT_N", 5)
         self.scale = sorted({int(v) for v in os.environ.get("BENCH_SCALE", "1,100").split(",") if v.strip()})
         if any(v < 1 for v in self.scale):
             sys.exit("bench: BENCH_SCALE: numbers of containers must be at least 1")
@@ -264,6 +266,8 @@ class Bench:
                 for measure in MEASURES:
                     for rt in self.columns():
                         if (cfg, rt, measure) in self.failed or (measure in RUNTIME_ONLY and rt not in self.runtimes):
+                            continue
+                        if measure == "throughput" and it >= self.warmup + self.throughput_n:
                             continue
                         s = self.sample(measure, cfg, rt)
                         if "error" in s:
@@ -410,7 +414,7 @@ class Bench:
         return {
             "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
             "n": self.n, "warmup": self.warmup, "parallel": self.parallel,
-            "throughput": self.throughput, "scale": self.scale, "scale_n": self.scale_n,
+            "throughput": self.throughput, "throughput_n": min(self.n, self.throughput_n), "scale": self.scale, "scale_n": self.scale_n,
             "scale_made_s": self.scale_made,
             "duration_s": round(self.duration),
             "load_before": self.load_before, "load_after": self.load_after,

@@ -303,7 +303,7 @@ def render(facts, samples, static):
         if tt:
             lines += [f"Throughput: {facts['throughput']} containers, {facts['parallel']} at a time, each "
                       "through create, start, wait for its init's exit and delete (a new one begins as one ends). "
-                      "Median (p10–p90) of the batches.", "", tt, ""]
+                      f"Median (p10–p90) of {facts.get('throughput_n', facts['n'])} batches.", "", tt, ""]
         lines += ["CPU milliseconds, user + system, medians: a busy machine inflates these far less than "
                   "wall times. From wait4() of each runtime process (with the children it waited for); "
                   "init: the container's init, from its exit (for runc, `runc init`; the init's own "
