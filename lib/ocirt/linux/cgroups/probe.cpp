@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <optional>
 
+#include "ocirt/linux/cgroups/discover_once.hpp"
 #include "ocirt/linux/cgroups/manager.hpp"
 #include "ocirt/linux/cgroups/mountinfo.hpp"
 #include "ocirt/util/error.hpp"
@@ -31,21 +32,26 @@ Layout layout_of(const std::vector<CgroupMount>& mounts, const std::string& root
 // last one is kept instead of parsing the host's mountinfo again (two thirds of list's
 // instructions per container before; bench/ANALYSIS.md, "Cost as the work grows").
 struct LastLayout {
-    std::string root, text;
+    std::string root, mountinfo, text;
     Layout layout;
 };
+std::optional<LastLayout> last;
+int once_scopes = 0;  // DiscoverOnce objects alive
 
 }  // namespace
+
+DiscoverOnce::DiscoverOnce() { ++once_scopes; }
+DiscoverOnce::~DiscoverOnce() { --once_scopes; }
 
 Layout discover(const Paths& paths) {
     std::string root = paths.mount_root;
     while (root.size() > 1 && root.back() == '/') root.pop_back();
+    if (once_scopes > 0 && last && last->root == root && last->mountinfo == paths.mountinfo) return last->layout;
     std::string text = with_context("cgroup: discover hierarchies", [&] { return read_file(paths.mountinfo); });
-    static std::optional<LastLayout> last;
     if (last && last->root == root && last->text == text) return last->layout;
     auto mounts = with_context("cgroup: discover hierarchies", [&] { return parse_cgroup_mounts(text, root); });
     Layout layout = layout_of(mounts, root, paths);
-    last = LastLayout{root, std::move(text), layout};
+    last = LastLayout{root, paths.mountinfo, std::move(text), layout};
     return layout;
 }
 
