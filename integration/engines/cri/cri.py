@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """A small CRI (Kubernetes runtime.v1) client for the tests: calls one RuntimeService or
 ImageService method on a containerd socket with a JSON request and prints the JSON reply.
 
