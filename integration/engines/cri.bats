@@ -30,7 +30,9 @@ setup_file() {
     export CTRD=$ENGINE_DIR/containerd
     "$BATS_TEST_DIRNAME/cri/containerd-cri.sh" start "$CTRD" "$OCIRT" "$CGROUP_PARENT" 3>&-
     # the runc v2 shim runs the runtime with --root <Root>/<containerd namespace>
-    export RUNTIME_STATE=$CTRD/runtime-root/k8s.io NETNS=$(cat "$CTRD/netns")
+    RUNTIME_STATE=$CTRD/runtime-root/k8s.io
+    NETNS=$(cat "$CTRD/netns")
+    export RUNTIME_STATE NETNS
 }
 
 teardown_file() {

@@ -33,7 +33,7 @@ cri() { "$PYTHON3" "$here/cri.py" --stubs "$DIR/stubs" --timeout 60 "$DIR/contai
 ctr_() { timeout --kill-after=10 60 ctr --address "$DIR/containerd.sock" --namespace k8s.io "$@"; }
 
 start() {
-    local runtime=$1 parent=$2 netns pid i
+    local runtime=$1 parent=$2 netns pid
     [[ -x $runtime ]] || die "RUNTIME $runtime is not executable"
     [[ -x $ROOTFS/bin/busybox ]] || die "no busybox rootfs in $ROOTFS: run bundles/build-rootfs.sh"
     mkdir -p "$DIR/cni" "$DIR/cni-ipam"
@@ -104,7 +104,7 @@ TOML
         </dev/null >"$DIR/containerd.log" 2>&1 3>&- &
     pid=$!
     echo "$pid" >"$DIR/containerd.pid"
-    for i in $(seq 300); do
+    for _ in $(seq 300); do
         ctr_ version >/dev/null 2>&1 && break
         kill -0 "$pid" 2>/dev/null || { cat "$DIR/containerd.log" >&2; die "containerd exited"; }
         sleep 0.1
@@ -117,7 +117,7 @@ TOML
     ctr_ images import "$DIR/busybox.tar" >/dev/null
     rm -f "$DIR/pause.tar" "$DIR/busybox.tar"
     # The CRI plugin sees both images (it learns of ctr's imports from containerd's events).
-    for i in $(seq 100); do
+    for _ in $(seq 100); do
         cri call ImageStatus '{"image": {"image": "'$PAUSE_IMAGE'"}}' 2>/dev/null | grep -q '"id": "sha256' &&
             cri call ImageStatus '{"image": {"image": "'$BUSYBOX_IMAGE'"}}' 2>/dev/null | grep -q '"id": "sha256' &&
             return 0
@@ -136,14 +136,14 @@ parent_dirs() {
 }
 
 stop() {
-    local pid id i d parent netns mnt
+    local pid id d parent netns mnt
     if [[ -f $DIR/containerd.pid ]] && pid=$(cat "$DIR/containerd.pid") && kill -0 "$pid" 2>/dev/null; then
         for id in $(cri call ListPodSandbox 2>/dev/null | jq -r '.items[].id' 2>/dev/null); do
             cri call StopPodSandbox '{"podSandboxId": "'"$id"'"}' >/dev/null 2>&1 || true
             cri call RemovePodSandbox '{"podSandboxId": "'"$id"'"}' >/dev/null 2>&1 || true
         done
         kill -TERM "$pid" 2>/dev/null || true
-        for i in $(seq 200); do
+        for _ in $(seq 200); do
             kill -0 "$pid" 2>/dev/null || break
             sleep 0.1
         done
@@ -161,7 +161,7 @@ stop() {
     fi
     if [[ -f $DIR/cgroup-parent ]]; then
         parent=$(cat "$DIR/cgroup-parent")
-        for i in $(seq 20); do
+        for _ in $(seq 20); do
             for d in $(parent_dirs "$parent"); do
                 rmdir "$d" 2>/dev/null || true
             done
