@@ -49,7 +49,7 @@ endif
 DEPS := g++ cmake make pkg-config nlohmann-json3-dev libseccomp-dev libcap-ng-dev \
         libspdlog-dev catch2 busybox-static bats jq python3 python3-jsonschema procps \
         golang-github-containers-common podman conmon containerd qemu-system-x86 \
-        runc crun python3-matplotlib
+        runc crun python3-matplotlib libsystemd-dev dbus
 
 .PHONY: all build deps bundles demo unit integration engines vm-test test install bench clean
 
