@@ -50,7 +50,7 @@ DEPS := g++ cmake make pkg-config nlohmann-json3-dev libseccomp-dev libcap-ng-de
         libspdlog-dev catch2 busybox-static bats jq python3 python3-jsonschema procps \
         golang-github-containers-common podman conmon containerd qemu-system-x86 \
         runc crun python3-matplotlib python3-grpcio python3-grpc-tools containernetworking-plugins \
-        iproute2
+        iproute2 libsystemd-dev dbus
 
 .PHONY: all build deps bundles demo unit integration engines vm-test test install bench clean
 

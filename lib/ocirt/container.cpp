@@ -37,7 +37,8 @@ std::string Container::owner() const {
 
 std::unique_ptr<cgroups::Manager> Container::cgroup() const {
     if (state_.cgroup_path.empty()) throw Error("container \"" + id() + "\" has no cgroup");
-    return cgroups::open(state_.cgroup_path, {}, state_.cgroup_created);
+    return cgroups::open(state_.cgroup_path, {}, state_.cgroup_created,
+                         state_.systemd_cgroup ? cgroups::Driver::systemd : cgroups::Driver::cgroupfs);
 }
 
 // Someone holds the dir's flock: for a half-made container, its create.
