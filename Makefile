@@ -18,7 +18,7 @@
 # Variables: PREFIX, DESTDIR, BUILD_TYPE, OCIRT (binary under test for `make integration`),
 # BATS_FLAGS (extra flags for bats, e.g. BATS_FLAGS='--filter lifecycle'), VM_BATS (bats files
 # for vm-test instead of integration/vm/suites), VM_TIMEOUT (seconds the guest may run),
-# BENCH_N, BENCH_WARMUP, BENCH_PARALLEL, RUNC, CRUN (make bench).
+# BENCH_N, BENCH_WARMUP, BENCH_PARALLEL, BENCH_THROUGHPUT, BENCH_SCALE, RUNC, CRUN (make bench).
 
 SHELL := /bin/bash
 .SHELLFLAGS := -o pipefail -ec
@@ -49,12 +49,14 @@ endif
 DEPS := g++ cmake make pkg-config nlohmann-json3-dev libseccomp-dev libcap-ng-dev \
         libspdlog-dev catch2 busybox-static bats jq python3 python3-jsonschema procps \
         golang-github-containers-common podman conmon containerd qemu-system-x86 \
-        runc crun python3-matplotlib
+        runc crun python3-matplotlib python3-grpcio python3-grpc-tools containernetworking-plugins \
+        iproute2 libsystemd-dev dbus
 
 .PHONY: all build deps bundles demo unit integration engines vm-test test install bench clean
 
 # The engine suites run after the runtime's own; each skips itself when its engine is missing.
-ENGINE_SUITES := integration/engines/podman.bats integration/engines/containerd.bats
+ENGINE_SUITES := integration/engines/podman.bats integration/engines/containerd.bats \
+                 integration/engines/cri.bats
 
 all: build
 
