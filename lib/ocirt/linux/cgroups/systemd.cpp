@@ -75,6 +75,12 @@ public:
         all_->apply(pending_);
     }
 
+    // exec --cgroup: a sub-cgroup of the unit's (systemd runs no process there).
+    void add_process(pid_t pid, const SubCgroups& sub) override {
+        if (sub.empty()) return add_process(pid);
+        all_->add_process(pid, sub);
+    }
+
     void apply(const spec::Resources& r) override {
         auto props = resource_properties(r);
         if (starting_) {  // create: the unit starts with them, once the init exists
