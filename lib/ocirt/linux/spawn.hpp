@@ -25,6 +25,13 @@ pid_t spawn_init(const NamespacePlan& plan, int cgroup_fd, ParentChannel& parent
 // error: the child is killed). `child` runs in it and does not return.
 pid_t spawn_in(const Fd& pid_ns, const Fd& time_ns, const std::function<void()>& child);
 
+// exec's clone for a caller without privileges over the container's user
+// namespace (rootless): an intermediate joins it first, then enters the pid
+// and time namespaces (optional fds) and clones the process with
+// CLONE_PARENT; its pid comes back on the channel as spawn_init's.
+pid_t spawn_in_userns(const Fd& user_ns, const Fd& pid_ns, const Fd& time_ns, ParentChannel& parent_sock,
+                      ChildChannel& child_sock, const std::function<void()>& child);
+
 // Raw clone3 with fork semantics (no new stack); -1 and errno on failure.
 pid_t clone3_fork(uint64_t flags, int cgroup_fd);
 

@@ -13,6 +13,10 @@ std::unique_ptr<Manager> make_v1(Mode mode, std::string path, std::vector<Hierar
 std::unique_ptr<Manager> make_v2(std::string path, std::vector<Hierarchy> hierarchies,
                                  std::vector<std::string> created);
 
+// No cgroup at all (rootless without a writable one, none.cpp); `why` says
+// why in its errors.
+std::unique_ptr<Manager> make_none(Mode mode, std::string path, std::string why);
+
 // The O_PATH directory fd clone3(CLONE_INTO_CGROUP) takes; errors name dir.
 Fd open_cgroup_dir(const std::string& dir);
 
