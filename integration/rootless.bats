@@ -220,5 +220,5 @@ rl_assert_nothing_left() {
     rl_sh 'true'
     run rt run "$CID"
     assert_failure
-    ocirt_only assert_output_contains "/mnt"
+    ocirt_only assert_output_contains "mounts[7]: create the ext4 filesystem: Operation not permitted"
 }
