@@ -99,12 +99,13 @@ int Container::exec(const ExecOptions& o) const {
     linux_::Launch l;
     l.what = "exec " + id();
     l.child_name = "process";
-    // Rootless, entering the pid namespace takes the capabilities of its
-    // user namespace: an intermediate joins that first.
-    const bool via_userns = linux_::running_rootless() && !ns.join.empty() &&
-                            ns.join.front().first == spec::NamespaceType::user;
+    // Rootless: an intermediate enters the namespaces (linux/spawn.hpp).
+    const bool rootless = linux_::running_rootless();
+    const bool has_user = !ns.join.empty() && ns.join.front().first == spec::NamespaceType::user;
+    const Fd no_user;
     l.clone = [&](linux_::ParentChannel& p, linux_::ChildChannel& c, const std::function<void()>& entry) {
-        if (via_userns) return linux_::spawn_in_userns(ns.join.front().second, ns.pid, ns.time, p, c, entry);
+        if (rootless)
+            return linux_::spawn_in_userns(has_user ? ns.join.front().second : no_user, ns.pid, ns.time, p, c, entry);
         return linux_::spawn_in(ns.pid, ns.time, entry);
     };
     l.child = [&](linux_::ChildChannel& ch) {

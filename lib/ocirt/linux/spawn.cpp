@@ -118,7 +118,8 @@ pid_t spawn_in_userns(const Fd& user_ns, const Fd& pid_ns, const Fd& time_ns, Pa
     return via_intermediate(parent_sock, child_sock, [&] {
         // The user namespace first: it owns the others, and gives the
         // capabilities their setns needs.
-        if (::setns(user_ns.get(), CLONE_NEWUSER) != 0) throw_errno("join the container's user namespace");
+        if (user_ns && ::setns(user_ns.get(), CLONE_NEWUSER) != 0)
+            throw_errno("join the container's user namespace");
         if (pid_ns && ::setns(pid_ns.get(), CLONE_NEWPID) != 0) throw_errno("enter the container's pid namespace");
         if (time_ns && ::setns(time_ns.get(), CLONE_NEWTIME) != 0)
             throw_errno("enter the container's time namespace");
