@@ -22,6 +22,7 @@
 #include "ocirt/linux/launch.hpp"
 #include "ocirt/linux/mount/prepare.hpp"
 #include "ocirt/linux/pidfd.hpp"
+#include "ocirt/linux/rootless.hpp"
 #include "ocirt/linux/spawn.hpp"
 #include "ocirt/util/error.hpp"
 #include "ocirt/util/file.hpp"
@@ -149,9 +150,14 @@ void Creation::take_id() {
     // cgroup dirs about to be made; the init's pid is added once known.
     // The config as created: exec and later verbs must not see later edits of the bundle.
     write_atomic(dir_ + "/config.json", b_.config_text, 0600);
-    cgroup_ = cgroups::open(b_.cgroup_path, {}, {},
-                            opts_.systemd_cgroup ? cgroups::Driver::systemd : cgroups::Driver::cgroupfs,
-                            config.annotations);
+    // --systemd-cgroup: systemd's scope (the user's systemd when rootless). Else rootless:
+    // a delegated cgroup v2 dir, or none at all (cgroups/manager.hpp).
+    if (opts_.systemd_cgroup)
+        cgroup_ = cgroups::open(b_.cgroup_path, {}, {}, cgroups::Driver::systemd, config.annotations);
+    else if (linux_::running_rootless())
+        cgroup_ = cgroups::open_rootless(b_.cgroup_path, {}, ::geteuid());
+    else
+        cgroup_ = cgroups::open(b_.cgroup_path);
     st_.oci_version = config.oci_version;
     st_.id = id_;
     st_.bundle = b_.bundle;
@@ -159,7 +165,8 @@ void Creation::take_id() {
     st_.created = now_rfc3339();
     st_.owner = "";
     st_.annotations = config.annotations;
-    st_.cgroup_path = b_.cgroup_path;
+    // Empty: no cgroup (every later verb reads it so).
+    st_.cgroup_path = cgroup_->hierarchies().empty() ? "" : b_.cgroup_path;
     st_.cgroup_created = cgroup_->to_create();
     st_.has_process = config.process.has_value();
     st_.systemd_cgroup = opts_.systemd_cgroup;
@@ -179,7 +186,11 @@ void Creation::take_id() {
 void Creation::make_cgroup() {
     cgroup_->create();
     rollback_->set_cgroup(cgroup_.get());
-    cgroup_->apply(resources_with_default_devices(b_.config));
+    spec::Resources r = resources_with_default_devices(b_.config);
+    // Rootless cannot load a device filter (CAP_SYS_ADMIN on the host) and
+    // needs none: the user namespace keeps devices to what the user may open.
+    if (linux_::running_rootless()) r.devices.clear();
+    cgroup_->apply(r);
     spdlog::debug("create {}: cgroup {} made, linux.resources applied", id_, b_.cgroup_path);
 }
 

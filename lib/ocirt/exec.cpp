@@ -15,6 +15,7 @@
 #include "ocirt/linux/launch.hpp"
 #include "ocirt/linux/namespaces.hpp"
 #include "ocirt/linux/pidfd.hpp"
+#include "ocirt/linux/rootless.hpp"
 #include "ocirt/linux/seccomp_cache.hpp"
 #include "ocirt/linux/spawn.hpp"
 #include "ocirt/linux/supervise.hpp"
@@ -98,7 +99,13 @@ int Container::exec(const ExecOptions& o) const {
     linux_::Launch l;
     l.what = "exec " + id();
     l.child_name = "process";
-    l.clone = [&](linux_::ParentChannel&, linux_::ChildChannel&, const std::function<void()>& entry) {
+    // Rootless: an intermediate enters the namespaces (linux/spawn.hpp).
+    const bool rootless = linux_::running_rootless();
+    const bool has_user = !ns.join.empty() && ns.join.front().first == spec::NamespaceType::user;
+    const Fd no_user;
+    l.clone = [&](linux_::ParentChannel& p, linux_::ChildChannel& c, const std::function<void()>& entry) {
+        if (rootless)
+            return linux_::spawn_in_userns(has_user ? ns.join.front().second : no_user, ns.pid, ns.time, p, c, entry);
         return linux_::spawn_in(ns.pid, ns.time, entry);
     };
     l.child = [&](linux_::ChildChannel& ch) {
