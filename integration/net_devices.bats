@@ -2,7 +2,7 @@
 # linux.netDevices (runtime-spec 1.3, config-linux.md "Network Devices"): a host interface is
 # moved into the container's network namespace by name, renamed by `name`, keeps its permanent
 # global addresses and is set up. On delete ocirt leaves it to the kernel, as the spec says (a
-# virtual device such as the dummy used here dies with the namespace; a physical one returns to
+# virtual device such as the veth end used here dies with the namespace, its peer with it; a physical one returns to
 # the host); a failed create moves it back under its host name with its address. Errors name
 # linux.netDevices["<name>"]: no such interface, no network namespace of the container's own, a
 # name already taken inside.
@@ -18,8 +18,8 @@ setup() {
     DUMMY=ocd$BATS_TEST_NUMBER-$$
     DUMMY2=oce$BATS_TEST_NUMBER-$$
     ADDR=10.253.$((BATS_TEST_NUMBER % 250)).1/24
-    if ! ip link add "$DUMMY" type dummy 2>/dev/null; then
-        skip "cannot make a dummy interface (no dummy module?)"
+    if ! ip link add "$DUMMY" type veth peer name "${DUMMY}p" 2>/dev/null; then
+        skip "cannot make a veth pair (no veth module?)"
     fi
     ip address add "$ADDR" dev "$DUMMY"
     ip link set dev "$DUMMY" up
@@ -32,10 +32,10 @@ teardown() {
     # The devices of a dead container's namespace go with it: wait for that, bounded.
     wait_until 10 no_link "$DUMMY" || true
     local d
-    for d in "$DUMMY" "$DUMMY2"; do
+    for d in "$DUMMY" "$DUMMY2" "${DUMMY}p" "${DUMMY2}p"; do
         if ip link show dev "$d" >/dev/null 2>&1; then
-            [[ $d == "$DUMMY" && ${KEEP_DUMMY:-} ]] || { echo "teardown: interface $d left on the host" >&2; rc=1; }
-            ip link del dev "$d"
+            [[ $d == "$DUMMY"* && ${KEEP_DUMMY:-} ]] || { echo "teardown: interface $d left on the host" >&2; rc=1; }
+            ip link del dev "$d" 2>/dev/null || true  # a veth end takes its peer along
         fi
     done
     return "$rc"
@@ -63,7 +63,7 @@ no_link() { ! ip link show dev "$1" >/dev/null 2>&1; }
 }
 
 @test "netDevices: without a name the host name is kept; a %d template is filled in by the kernel" {
-    ip link add "$DUMMY2" type dummy
+    ip link add "$DUMMY2" type veth peer name "${DUMMY2}p"
     update_config '.process.args = ["ls", "/sys/class/net"] | .linux.netDevices = {($d): {}, ($e): {name: "ctr%d"}}' \
         --arg d "$DUMMY" --arg e "$DUMMY2"
     run ocirt run --bundle "$BUNDLE" "$CID"
@@ -137,7 +137,7 @@ HOOK
     assert_failure
     assert_stderr_contains "linux.netDevices[\"$DUMMY\"]: name \"lo\" is already taken in the container's network namespace"
     # Two devices asking for one name: the first is moved, the second fails, the first comes back.
-    ip link add "$DUMMY2" type dummy
+    ip link add "$DUMMY2" type veth peer name "${DUMMY2}p"
     update_config '.linux.netDevices = {($d): {name: "ctr0"}, ($e): {name: "ctr0"}}' --arg d "$DUMMY" --arg e "$DUMMY2"
     run --separate-stderr ocirt create --bundle "$BUNDLE" "$CID"
     assert_failure
