@@ -49,12 +49,14 @@ endif
 DEPS := g++ cmake make pkg-config nlohmann-json3-dev libseccomp-dev libcap-ng-dev \
         libspdlog-dev catch2 busybox-static bats jq python3 python3-jsonschema procps \
         golang-github-containers-common podman conmon containerd qemu-system-x86 \
-        runc crun python3-matplotlib iproute2
+        runc crun python3-matplotlib python3-grpcio python3-grpc-tools containernetworking-plugins \
+        iproute2
 
 .PHONY: all build deps bundles demo demo-net unit integration engines vm-test test install bench clean
 
 # The engine suites run after the runtime's own; each skips itself when its engine is missing.
-ENGINE_SUITES := integration/engines/podman.bats integration/engines/containerd.bats
+ENGINE_SUITES := integration/engines/podman.bats integration/engines/containerd.bats \
+                 integration/engines/cri.bats
 
 all: build
 
