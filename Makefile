@@ -52,7 +52,7 @@ DEPS := g++ cmake make pkg-config nlohmann-json3-dev libseccomp-dev libcap-ng-de
         runc crun python3-matplotlib python3-grpcio python3-grpc-tools containernetworking-plugins \
         iproute2 libsystemd-dev dbus uidmap
 
-.PHONY: all build deps bundles demo unit integration engines vm-test test install bench clean
+.PHONY: all build deps bundles demo demo-net unit integration engines vm-test test install bench clean
 
 # The engine suites run after the runtime's own; each skips itself when its engine is missing.
 ENGINE_SUITES := integration/engines/podman.bats integration/engines/podman_rootless.bats \
@@ -91,6 +91,11 @@ demo: deps build bundles
 	$(BUILD_DIR)/ocirt --root "$$root" delete --force "$$id" >/dev/null 2>&1 || true; \
 	rm -rf "$$root"; \
 	exit $$status
+
+# A container connected to the host by a veth pair; ping both ways, then everything is removed
+# (bundles/net/demo.sh). DEMO_NET_MODE=hook: a createRuntime hook moves the veth end instead.
+demo-net: deps build bundles
+	OCIRT=$(BUILD_DIR)/ocirt DEMO_NET_MODE=$${DEMO_NET_MODE:-netdevices} bundles/net/demo.sh
 
 unit: build
 	@if [[ ! -x $(UNIT_TESTS) ]]; then echo "unit: $(UNIT_TESTS) was not built (no tests/*.cpp?)" >&2; exit 1; fi

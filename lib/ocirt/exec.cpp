@@ -12,6 +12,7 @@
 #include "ocirt/linux/cgroups/manager.hpp"
 #include "ocirt/linux/exec_init.hpp"
 #include "ocirt/linux/fd_passing.hpp"
+#include "ocirt/linux/intel_rdt.hpp"
 #include "ocirt/linux/launch.hpp"
 #include "ocirt/linux/namespaces.hpp"
 #include "ocirt/linux/pidfd.hpp"
@@ -116,6 +117,7 @@ int Container::exec(const ExecOptions& o) const {
         if (console) console->close_far_end();
         console_socket.reset();
         if (!state().cgroup_path.empty()) cgroup()->add_process(pid);
+        if (!state().intel_rdt_tasks.empty()) linux_::rdt_add_process(state().intel_rdt_tasks, pid);
     };
     l.oom_score_adj = process.oom_score_adj;
     if (seccomp) l.seccomp = &*config.linux->seccomp;

@@ -78,8 +78,15 @@ json features() {
         // Applied when the host has the LSM, ignored (debug) when it has not (linux/lsm.hpp).
         {"apparmor", {{"enabled", true}}},
         {"selinux", {{"enabled", true}}},
-        {"intelRdt", {{"enabled", config_supported([](spec::Linux& l) { l.intel_rdt.emplace(); })}}},
+        // Whether ocirt applies them, whatever the host has (resctrl, an interface).
+        {"intelRdt",
+         {
+             {"enabled", config_supported([](spec::Linux& l) { l.intel_rdt.emplace(); })},
+             {"schemata", config_supported([](spec::Linux& l) { l.intel_rdt.emplace().schemata = {"L3:0=f"}; })},
+             {"monitoring", config_supported([](spec::Linux& l) { l.intel_rdt.emplace().enable_monitoring = true; })},
+         }},
         {"mountExtensions", {{"idmap", {{"enabled", true}}}}},
+        {"netDevices", {{"enabled", config_supported([](spec::Linux& l) { l.net_devices["eth0"] = {}; })}}},
     };
 
     json annotations = json::object();
