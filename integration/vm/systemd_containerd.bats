@@ -15,10 +15,15 @@ IMAGE=localhost/ocirt-busybox:latest
 CTR_PREFIX=ctrtest
 
 setup_file() {
-    systemd_guest_or_skip
-    if ! command -v containerd >/dev/null || ! command -v ctr >/dev/null ||
-        ! command -v containerd-shim-runc-v2 >/dev/null; then
-        skip "containerd, ctr and containerd-shim-runc-v2 are not installed (apt-get install containerd)"
+    local reason
+    reason=$(systemd_skip_reason)
+    if [[ -z $reason ]] && { ! command -v containerd >/dev/null || ! command -v ctr >/dev/null ||
+        ! command -v containerd-shim-runc-v2 >/dev/null; }; then
+        reason="containerd, ctr and containerd-shim-runc-v2 are not installed (apt-get install containerd)"
+    fi
+    if [[ -n $reason ]]; then
+        setup_file_skip "$reason"
+        return 0
     fi
     engine_setup_file containerd-systemd
     local e=$ENGINE_DIR
@@ -68,12 +73,14 @@ teardown_file() {
 }
 
 setup() {
+    skip_if_file_skipped
     engine_setup
     CID=t$BATS_TEST_NUMBER-$$
     SCOPE=$CTR_PREFIX-$CID.scope
 }
 
 teardown() {
+    [[ -n ${ENGINE_DIR:-} ]] || return 0
     local rc=0
     remove_all_containers || rc=1
     engine_assert_clean "$OCIRT_ROOT/$CTR_NS" || rc=1

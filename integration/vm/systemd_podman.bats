@@ -13,9 +13,14 @@ load ../engines/engines
 IMAGE=localhost/ocirt-busybox
 
 setup_file() {
-    systemd_guest_or_skip
-    if ! command -v podman >/dev/null || ! command -v conmon >/dev/null; then
-        skip "podman and conmon are not installed (apt-get install podman conmon)"
+    local reason
+    reason=$(systemd_skip_reason)
+    if [[ -z $reason ]] && { ! command -v podman >/dev/null || ! command -v conmon >/dev/null; }; then
+        reason="podman and conmon are not installed (apt-get install podman conmon)"
+    fi
+    if [[ -n $reason ]]; then
+        setup_file_skip "$reason"
+        return 0
     fi
     engine_setup_file podman-systemd
     local e=$ENGINE_DIR
@@ -57,11 +62,13 @@ teardown_file() {
 }
 
 setup() {
+    skip_if_file_skipped
     engine_setup
     NAME=ocirt-$MARK
 }
 
 teardown() {
+    [[ -n ${ENGINE_DIR:-} ]] || return 0
     local rc=0
     pm rm --all --force --time 0 >/dev/null 2>&1 || rc=1
     engine_assert_clean || rc=1

@@ -12,29 +12,37 @@ RL_UID=1500
 RL_USER=ocirtrl
 
 setup_file() {
-    systemd_guest_or_skip
-    [[ $("$OCIRT" features 2>/dev/null | jq -r '.linux.cgroup.systemdUser // false') == true ]] ||
-        skip "$RUNTIME_NAME has no rootless systemd driver ('features' lists no linux.cgroup.systemdUser)"
-    if getent passwd "$RL_UID" >/dev/null; then
-        [[ $(getent passwd "$RL_UID" | cut -d: -f1) == "$RL_USER" ]] ||
-            skip "uid $RL_UID is taken by another user"
-    else
-        useradd -M -d / -u "$RL_UID" -s /bin/sh "$RL_USER"
+    local reason ctl
+    reason=$(systemd_skip_reason)
+    if [[ -z $reason && $("$OCIRT" features 2>/dev/null | jq -r '.linux.cgroup.systemdUser // false') != true ]]; then
+        reason="$RUNTIME_NAME has no rootless systemd driver ('features' lists no linux.cgroup.systemdUser)"
     fi
+    if [[ -z $reason ]] && getent passwd "$RL_UID" >/dev/null &&
+        [[ $(getent passwd "$RL_UID" | cut -d: -f1) != "$RL_USER" ]]; then
+        reason="uid $RL_UID is taken by another user"
+    fi
+    if [[ -n $reason ]]; then
+        setup_file_skip "$reason"
+        return 0
+    fi
+    getent passwd "$RL_UID" >/dev/null || useradd -M -d / -u "$RL_UID" -s /bin/sh "$RL_USER"
+    export RL_ADDED=1
     # the user's manager, as a login would start it (Delegate= in user@.service)
     timeout 300 systemctl start "user@$RL_UID.service"
-    local ctl=/sys/fs/cgroup/user.slice/user-$RL_UID.slice/user@$RL_UID.service/cgroup.controllers
-    grep -qw memory "$ctl" || skip "systemd delegates no memory controller to user@$RL_UID.service ($ctl: $(cat "$ctl"))"
+    ctl=/sys/fs/cgroup/user.slice/user-$RL_UID.slice/user@$RL_UID.service/cgroup.controllers
+    grep -qw memory "$ctl" ||
+        setup_file_skip "systemd delegates no memory controller to user@$RL_UID.service ($ctl: $(cat "$ctl"))"
 }
 
 teardown_file() {
+    [[ -n ${RL_ADDED:-} ]] || return 0
     systemctl stop "user@$RL_UID.service" "user-runtime-dir@$RL_UID.service" 2>/dev/null || true
     getent passwd "$RL_UID" >/dev/null && userdel "$RL_USER" 2>/dev/null
     return 0
 }
 
 setup() {
-    systemd_guest_or_skip
+    skip_if_file_skipped
     common_setup
     chmod 0755 "$ROOT" "$BUNDLE"
     # the user's own state root, as rootless runtimes default to under XDG_RUNTIME_DIR
@@ -52,7 +60,7 @@ setup() {
 }
 
 teardown() {
-    [[ -n ${ROOT:-} ]] || return 0
+    [[ -n ${ROOT:-} && -n ${RL_ROOT:-} ]] || return 0
     local rc=0
     as_user delete --force "$CID" >/dev/null 2>&1 || true
     if [[ -d $RL_CG ]]; then
