@@ -21,7 +21,7 @@
 # BATS_FLAGS (extra flags for bats, e.g. BATS_FLAGS='--filter lifecycle'), VM_BATS (bats files
 # for vm-test instead of integration/vm/suites), VM_SYSTEMD_BATS (the same for vm-systemd-test),
 # VM_TIMEOUT (seconds the guest may run),
-# BENCH_N, BENCH_WARMUP, BENCH_PARALLEL, RUNC, CRUN (make bench).
+# BENCH_N, BENCH_WARMUP, BENCH_PARALLEL, BENCH_THROUGHPUT, BENCH_SCALE, RUNC, CRUN (make bench).
 
 SHELL := /bin/bash
 .SHELLFLAGS := -o pipefail -ec
@@ -53,12 +53,14 @@ endif
 DEPS := g++ cmake make pkg-config nlohmann-json3-dev libseccomp-dev libcap-ng-dev \
         libspdlog-dev catch2 busybox-static bats jq python3 python3-jsonschema procps \
         golang-github-containers-common podman conmon containerd qemu-system-x86 \
-        runc crun python3-matplotlib systemd dbus
+        runc crun python3-matplotlib python3-grpcio python3-grpc-tools containernetworking-plugins \
+        iproute2 libsystemd-dev systemd dbus
 
 .PHONY: all build deps bundles demo unit integration engines vm-test vm-systemd-test test install bench clean
 
 # The engine suites run after the runtime's own; each skips itself when its engine is missing.
-ENGINE_SUITES := integration/engines/podman.bats integration/engines/containerd.bats
+ENGINE_SUITES := integration/engines/podman.bats integration/engines/containerd.bats \
+                 integration/engines/cri.bats
 
 all: build
 

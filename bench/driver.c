@@ -1,6 +1,6 @@
 /* bench/driver.c: takes one benchmark sample the way a container engine drives a runtime.
  *
- *   driver lifecycle|run|parallel OPTIONS -- RUNTIME [GLOBAL-FLAGS...]
+ *   driver lifecycle|run|exec|parallel|throughput|hold OPTIONS -- RUNTIME [GLOBAL-FLAGS...]
  *   driver floor OPTIONS
  *   driver cmd OPTIONS -- COMMAND [ARGS...]
  *
@@ -8,12 +8,18 @@
  * run        `run` in the foreground (one container)
  * parallel   N containers: every create, and each one's start as soon as its create is done,
  *            all at once; when every init has exited, N deletes at once
+ * exec       `exec ID-0 /bin/true` into a running container (one that `hold` made)
+ * throughput N containers (--n), at most K (--parallel) at a time, each through create, start,
+ *            wait for its init's exit, delete: containers per second
+ * hold       N running containers (their bundles run a long sleep), made K at a time with
+ *            create + start; prints {"ready": N} and keeps them (their inits are our children)
+ *            until its stdin ends, then `delete --force` of each, K at a time
  * floor      the bundle's namespaces (mount uts ipc net pid) with unshare(2), a fork, chroot(2)
  *            into --rootfs and execve /bin/true: what every runtime has to pay
  * cmd        COMMAND (N copies with --n), e.g. `unshare ... chroot ROOTFS /bin/true`
  *
  * Options: --root DIR (the runtime's state root), --bundles DIR and --id PREFIX (container i
- * uses bundle DIR/i and id PREFIX-i), --n N, --errdir DIR (each step's stderr goes to
+ * uses bundle DIR/i and id PREFIX-i), --n N, --parallel K, --errdir DIR (each step's stderr goes to
  * DIR/<i>.<step>), --rootfs DIR (floor), --wrap.
  *
  * --wrap runs each runtime process in a private mount namespace of its own where
@@ -52,12 +58,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MAX_CTRS 256
+#define MAX_CTRS 4096
 #define MAX_ARGS 64
 
 static const char *opt_root, *opt_bundles, *opt_id, *opt_errdir = "/tmp", *opt_rootfs;
 static bool opt_wrap;
-static int opt_n = 1;
+static int opt_n = 1, opt_parallel = 10;
 static char **runtime_argv; /* RUNTIME [GLOBAL-FLAGS...] or COMMAND [ARGS...] */
 static int runtime_argc;
 
@@ -454,6 +460,195 @@ static void parallel(void) {
            (double)n / total);
 }
 
+/* exec: one `exec ID-0 /bin/true` into a running container (made by `hold`). */
+static void exec_once(void) {
+    char id[256];
+    id_of(id, sizeof id, 0);
+    const char *args[] = {"exec", id, "/bin/true", NULL};
+    double t = now(), secs;
+    struct usage u;
+    if (!run_step(0, "exec", spawn_verb(0, "exec", args), t, &secs, &u)) print_error_and_exit(0);
+    reap_all();
+    /* the exec'd /bin/true is the runtime's child, reaped by it: its CPU time is in exec's */
+    printf("{\"exec\": %.6f, \"total\": %.6f, \"exec_maxrss_kb\": %ld, \"exec_cpu\": %.6f, \"total_cpu\": %.6f}\n",
+           secs, secs, u.maxrss, u.cpu, u.cpu);
+}
+
+/* A pool: N containers, at most K (--parallel) in flight at once, each taken to its goal.
+ *   POOL_HOLD       create, start: left running (their inits stay our children)
+ *   POOL_LIFECYCLE  create, start, wait for the init's exit, delete
+ *   POOL_DELETE     delete --force (the teardown of a hold) */
+enum pool_goal { POOL_HOLD, POOL_LIFECYCLE, POOL_DELETE };
+static struct ctr pool_c[MAX_CTRS];
+static bool pool_made[MAX_CTRS]; /* a create was started for it: delete --force it on a failure */
+
+static void pool_spawn(int i, enum phase phase) {
+    struct ctr *x = &pool_c[i];
+    x->phase = phase;
+    if (phase == CREATING) {
+        pool_made[i] = true;
+        x->step = spawn_create(i);
+    } else if (phase == STARTING) {
+        x->step = spawn_simple(i, "start");
+    } else {
+        char id[256];
+        id_of(id, sizeof id, i);
+        const char *force[] = {"delete", "--force", id, NULL};
+        x->step = phase == DELETING && x->init == -1 ? spawn_verb(i, "delete", force) : spawn_simple(i, "delete");
+    }
+    if (x->step < 0) {
+        set_error(phase == CREATING ? "create" : phase == STARTING ? "start" : "delete", "fork: %s", strerror(errno));
+        x->phase = FAILED;
+    }
+}
+
+/* Runs the pool to its end; false on the first failure (no new container is begun after it;
+ * those in flight finish). The median create time goes to *create_median when not NULL. */
+static bool pool(int n, int k, enum pool_goal goal, double *create_median) {
+    static double create_secs[MAX_CTRS], create_t0[MAX_CTRS];
+    int next = 0, inflight = 0, done = 0, n_create = 0;
+    memset(pool_c, 0, sizeof pool_c);
+    if (goal == POOL_DELETE)
+        for (int i = 0; i < n; i++) pool_c[i].init = -1; /* marks delete --force */
+    while (done < n) {
+        while (!error_step && inflight < k && next < n) {
+            create_t0[next] = now();
+            pool_spawn(next, goal == POOL_DELETE ? DELETING : CREATING);
+            if (pool_c[next].phase == FAILED)
+                done++;
+            else
+                inflight++;
+            next++;
+        }
+        if (inflight == 0) break; /* a failure stopped the launches */
+        int status;
+        pid_t pid = waitpid(-1, &status, 0);
+        if (pid < 0) {
+            if (errno == EINTR) continue;
+            set_error("wait", "waitpid: %s", strerror(errno));
+            return false;
+        }
+        int i = 0;
+        bool is_step = true;
+        while (i < next && pool_c[i].step != pid) i++;
+        if (i == next) {
+            is_step = false;
+            i = 0;
+            while (i < next && !(pool_c[i].init == pid && !pool_c[i].init_gone)) i++;
+        }
+        if (i == next) {
+            if (n_unknown < (int)(sizeof unknown_reaped / sizeof *unknown_reaped)) unknown_reaped[n_unknown++] = pid;
+            continue;
+        }
+        struct ctr *x = &pool_c[i];
+        if (!is_step) {
+            x->init_gone = true;
+        } else {
+            x->step = 0;
+            const char *step = x->phase == CREATING ? "create" : x->phase == STARTING ? "start" : "delete";
+            if (!step_ok(i, step, status)) {
+                x->phase = FAILED;
+                inflight--;
+                done++;
+                continue;
+            }
+            if (x->phase == CREATING) {
+                create_secs[n_create++] = now() - create_t0[i];
+                x->init = read_pidfile(i);
+                if (x->init <= 0) {
+                    x->phase = FAILED;
+                    inflight--;
+                    done++;
+                    continue;
+                }
+                for (int u = 0; u < n_unknown; u++)
+                    if (unknown_reaped[u] == x->init) x->init_gone = true;
+                pool_spawn(i, STARTING);
+                if (x->phase == FAILED) {
+                    inflight--;
+                    done++;
+                }
+                continue;
+            }
+            if (x->phase == DELETING) {
+                x->phase = DONE;
+                inflight--;
+                done++;
+                continue;
+            }
+            x->started = true; /* STARTING */
+            if (goal == POOL_HOLD) {
+                x->phase = DONE;
+                inflight--;
+                done++;
+                continue;
+            }
+        }
+        if (goal == POOL_LIFECYCLE && x->phase == STARTING && x->started && x->init_gone) {
+            pool_spawn(i, DELETING);
+            if (x->phase == FAILED) {
+                inflight--;
+                done++;
+            }
+        }
+    }
+    if (create_median && n_create > 0) {
+        /* insertion sort: n is small */
+        for (int a = 1; a < n_create; a++)
+            for (int b = a; b > 0 && create_secs[b - 1] > create_secs[b]; b--) {
+                double t = create_secs[b];
+                create_secs[b] = create_secs[b - 1];
+                create_secs[b - 1] = t;
+            }
+        *create_median = create_secs[n_create / 2];
+    }
+    return !error_step;
+}
+
+/* After a pool failed: delete --force of every container it began, K at once. */
+static void pool_cleanup_and_exit(int n, int k) {
+    int made = 0;
+    for (int i = 0; i < n; i++)
+        if (pool_made[i]) made = i + 1;
+    const char *keep_step = error_step;
+    char keep_msg[sizeof error_msg];
+    snprintf(keep_msg, sizeof keep_msg, "%s", error_msg);
+    error_step = NULL;
+    pool(made, k, POOL_DELETE, NULL);
+    error_step = keep_step;
+    snprintf(error_msg, sizeof error_msg, "%s", keep_msg);
+    print_error_and_exit(0);
+}
+
+/* throughput: N containers through their whole lifecycle, K at a time. */
+static void throughput(void) {
+    double t0 = now(), create_median = 0;
+    if (!pool(opt_n, opt_parallel, POOL_LIFECYCLE, &create_median)) pool_cleanup_and_exit(opt_n, opt_parallel);
+    double total = now() - t0;
+    reap_all();
+    printf("{\"n\": %d, \"parallel\": %d, \"total\": %.6f, \"per_second\": %.3f, \"create_median\": %.6f}\n", opt_n,
+           opt_parallel, total, (double)opt_n / total, create_median);
+}
+
+/* hold: N running containers (K made at once) until stdin ends, then delete --force of each.
+ * Prints {"ready": N, "seconds": ...} when they run, {"removed": N, "seconds": ...} at the end. */
+static void hold(void) {
+    double t0 = now();
+    if (!pool(opt_n, opt_parallel, POOL_HOLD, NULL)) pool_cleanup_and_exit(opt_n, opt_parallel);
+    printf("{\"ready\": %d, \"seconds\": %.3f}\n", opt_n, now() - t0);
+    fflush(stdout);
+    char buf[256];
+    for (;;) {
+        ssize_t r = read(0, buf, sizeof buf);
+        if (r == 0 || (r < 0 && errno != EINTR)) break;
+    }
+    t0 = now();
+    bool ok = pool(opt_n, opt_parallel, POOL_DELETE, NULL);
+    reap_all();
+    if (!ok) print_error_and_exit(0);
+    printf("{\"removed\": %d, \"seconds\": %.3f}\n", opt_n, now() - t0);
+}
+
 /* The floor: unshare(2) the bundle's namespaces, fork (a pid namespace's first process),
  * chroot(2), execve /bin/true. */
 static pid_t spawn_floor(int slot) {
@@ -512,7 +707,7 @@ static void many(bool floor) {
 }
 
 int main(int argc, char **argv) {
-    if (argc < 2) fail_usage("usage: driver lifecycle|run|parallel|floor|cmd OPTIONS [-- RUNTIME...]");
+    if (argc < 2) fail_usage("usage: driver lifecycle|run|exec|parallel|throughput|hold|floor|cmd OPTIONS [-- RUNTIME...]");
     const char *mode = argv[1];
     int i = 2;
     for (; i < argc; i++) {
@@ -539,6 +734,8 @@ int main(int argc, char **argv) {
             opt_rootfs = v;
         else if (strcmp(a, "--n") == 0)
             opt_n = atoi(v);
+        else if (strcmp(a, "--parallel") == 0)
+            opt_parallel = atoi(v);
         else
             fail_usage("unknown option %s", a);
     }
@@ -550,7 +747,11 @@ int main(int argc, char **argv) {
     if (prctl(PR_SET_CHILD_SUBREAPER, 1) != 0) fail_usage("PR_SET_CHILD_SUBREAPER: %s", strerror(errno));
     signal(SIGPIPE, SIG_IGN);
 
-    bool runtime_mode = strcmp(mode, "lifecycle") == 0 || strcmp(mode, "run") == 0 || strcmp(mode, "parallel") == 0;
+    bool runtime_mode = strcmp(mode, "lifecycle") == 0 || strcmp(mode, "run") == 0 || strcmp(mode, "parallel") == 0 ||
+                        strcmp(mode, "throughput") == 0 || strcmp(mode, "hold") == 0;
+    if (strcmp(mode, "exec") == 0 && (!opt_root || !opt_id || runtime_argc < 1))
+        fail_usage("exec needs --root, --id and -- RUNTIME");
+    if (opt_parallel < 1) fail_usage("--parallel must be at least 1");
     if (runtime_mode && (!opt_root || !opt_bundles || !opt_id || runtime_argc < 1))
         fail_usage("%s needs --root, --bundles, --id and -- RUNTIME", mode);
     if (strcmp(mode, "lifecycle") == 0)
@@ -559,6 +760,12 @@ int main(int argc, char **argv) {
         run_foreground();
     else if (strcmp(mode, "parallel") == 0)
         parallel();
+    else if (strcmp(mode, "exec") == 0)
+        exec_once();
+    else if (strcmp(mode, "throughput") == 0)
+        throughput();
+    else if (strcmp(mode, "hold") == 0)
+        hold();
     else if (strcmp(mode, "floor") == 0) {
         if (!opt_rootfs) fail_usage("floor needs --rootfs");
         many(true);

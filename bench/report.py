@@ -20,9 +20,10 @@ FLOORS = ["floor", "unshare+chroot"]
 
 # ---- statistics
 
-def pick(samples, cfg, rt, measure, key):
+def pick(samples, cfg, rt, measure, key, containers=None):
     return [s[key] for s in samples
-            if s["config"] == cfg and s["runtime"] == rt and s["measure"] == measure and key in s]
+            if s["config"] == cfg and s["runtime"] == rt and s["measure"] == measure and key in s
+            and (containers is None or s.get("containers") == containers)]
 
 
 def stats(values):
@@ -118,18 +119,34 @@ def failure(facts, cfg, rt, measure):
 
 def latency_table(facts, samples, cfg):
     n = facts["parallel"]
-    rows = ["| runtime | lifecycle | create | start | wait | delete | run | "
+    rows = ["| runtime | lifecycle | create | start | wait | delete | run | exec | "
             f"parallel ×{n}: containers/s |",
-            "|---|---|---|---|---|---|---|---|"]
+            "|---|---|---|---|---|---|---|---|---|"]
     for rt in facts["columns"]:
         steps = ("total",) if rt in FLOORS else ("total", "create", "start", "wait", "delete")
         cells = [ms(stats(pick(samples, cfg, rt, "lifecycle", k))) for k in steps]
         cells += [""] * (5 - len(cells))
         cells[0] = failure(facts, cfg, rt, "lifecycle") or cells[0]
-        cells.append(failure(facts, cfg, rt, "run") or ms(stats(pick(samples, cfg, rt, "run", "total"))))
+        for measure in ("run", "exec"):
+            cells.append(failure(facts, cfg, rt, measure) or ms(stats(pick(samples, cfg, rt, measure, "total"))))
         cells.append(failure(facts, cfg, rt, "parallel") or
                      rate(stats(pick(samples, cfg, rt, "parallel", "per_second"))))
         rows.append(f"| {rt} | " + " | ".join(cells) + " |")
+    return "\n".join(rows)
+
+
+def throughput_table(facts, samples, cfg):
+    """Containers per second through create, start, wait, delete, K at a time; the median create
+    time under that load."""
+    if "throughput" not in facts:
+        return ""
+    rows = ["| runtime | containers/s | batch wall | create (median in the batch) |", "|---|---|---|---|"]
+    for rt in facts["runtimes"]:
+        f = failure(facts, cfg, rt, "throughput")
+        rows.append(f"| {rt} | " + " | ".join([
+            f or rate(stats(pick(samples, cfg, rt, "throughput", "per_second"))),
+            f or ms(stats(pick(samples, cfg, rt, "throughput", "total"))),
+            f or ms(stats(pick(samples, cfg, rt, "throughput", "create_median")))]) + " |")
     return "\n".join(rows)
 
 
@@ -137,12 +154,13 @@ def ratio_table(facts, samples, cfg):
     refs = [r for r in REFERENCES if r in facts["runtimes"]]
     if not refs:
         return ""
-    head = "| runtime | " + " | ".join(f"{m} ÷ {r}" for m in ("lifecycle", "run", "parallel batch")
-                                       for r in refs) + " |"
-    rows = [head, "|---" * (1 + 3 * len(refs)) + "|"]
+    measures = ("lifecycle", "run", "exec", "parallel", "throughput")
+    head = "| runtime | " + " | ".join(f"{m} ÷ {r}" for m in ("lifecycle", "run", "exec", "parallel batch",
+                                                              "throughput batch") for r in refs) + " |"
+    rows = [head, "|---" * (1 + len(measures) * len(refs)) + "|"]
     for rt in facts["columns"]:
         cells = []
-        for measure in ("lifecycle", "run", "parallel"):
+        for measure in measures:
             mine = stats(pick(samples, cfg, rt, measure, "total"))
             cells += [ratio(mine, stats(pick(samples, cfg, r, measure, "total"))) for r in refs]
         rows.append(f"| {rt} | " + " | ".join(cells) + " |")
@@ -154,8 +172,8 @@ def cpu_ms(values):
 
 
 def cpu_table(facts, samples, cfg):
-    rows = ["| runtime | lifecycle | create | init | start | delete | run |",
-            "|---|---|---|---|---|---|---|"]
+    rows = ["| runtime | lifecycle | create | init | start | delete | run | exec |",
+            "|---|---|---|---|---|---|---|---|"]
     for rt in facts["columns"]:
         life = failure(facts, cfg, rt, "lifecycle")
         if rt in FLOORS:
@@ -164,21 +182,78 @@ def cpu_table(facts, samples, cfg):
             cells = [life or cpu_ms(pick(samples, cfg, rt, "lifecycle", k))
                      for k in ("total_cpu", "create_cpu", "init_cpu", "start_cpu", "delete_cpu")]
         cells.append(failure(facts, cfg, rt, "run") or cpu_ms(pick(samples, cfg, rt, "run", "total_cpu")))
+        cells.append(failure(facts, cfg, rt, "exec") or cpu_ms(pick(samples, cfg, rt, "exec", "total_cpu")))
         rows.append(f"| {rt} | " + " | ".join(cells) + " |")
     return "\n".join(rows)
 
 
 def memory_table(facts, samples, cfg):
-    rows = ["| runtime | create | start | delete | run | init VmHWM | init VmRSS |",
-            "|---|---|---|---|---|---|---|"]
+    rows = ["| runtime | create | start | delete | run | exec | init VmHWM | init VmRSS |",
+            "|---|---|---|---|---|---|---|---|"]
     for rt in facts["runtimes"]:
         life = failure(facts, cfg, rt, "lifecycle")
         cells = [life or mib(pick(samples, cfg, rt, "lifecycle", f"{k}_maxrss_kb"))
                  for k in ("create", "start", "delete")]
         cells.append(failure(facts, cfg, rt, "run") or mib(pick(samples, cfg, rt, "run", "run_maxrss_kb")))
+        cells.append(failure(facts, cfg, rt, "exec") or mib(pick(samples, cfg, rt, "exec", "exec_maxrss_kb")))
         cells += [life or mib(pick(samples, cfg, rt, "lifecycle", k)) for k in ("init_vmhwm_kb", "init_vmrss_kb")]
         rows.append(f"| {rt} | " + " | ".join(cells) + " |")
     return "\n".join(rows)
+
+
+SCALE_VERBS = ("list", "state", "ps")
+
+
+def scale_table(facts, samples, verb):
+    """One verb's wall and CPU ms at each number of running containers, and how the cost grows."""
+    sizes = facts.get("scale") or []
+    lo, hi = (sizes[0], sizes[-1]) if sizes else (None, None)
+    head = "| runtime | " + " | ".join(f"{n} running: wall (CPU)" for n in sizes)
+    head += f" | wall {hi} ÷ {lo} | CPU {hi} ÷ {lo} |" if len(sizes) > 1 else " |"
+    if verb == "list" and len(sizes) > 1:
+        head = head[:-1] + f"| CPU per more container listed |"
+    cols = head.count("|") - 1
+    rows = [head, "|---" * cols + "|"]
+    for rt in facts["runtimes"]:
+        cells, wall, cpu = [], {}, {}
+        for n in sizes:
+            f = failure(facts, "scale", rt, f"{verb}-{n}")
+            w = stats(pick(samples, "scale", rt, verb, "total", n))
+            c = stats(pick(samples, "scale", rt, verb, "total_cpu", n))
+            if w:
+                wall[n], cpu[n] = w[0], c[0]
+            cells.append(f or ("–" if not w else f"{w[0] * 1e3:.1f} ({c[0] * 1e3:.1f})"))
+        if len(sizes) > 1:
+            cells.append(f"{wall[hi] / wall[lo]:.2f}" if hi in wall and lo in wall and wall[lo] else "–")
+            cells.append(f"{cpu[hi] / cpu[lo]:.2f}" if hi in cpu and lo in cpu and cpu[lo] else "–")
+            if verb == "list":
+                cells.append(f"{(cpu[hi] - cpu[lo]) / (hi - lo) * 1e6:.0f} µs" if hi in cpu and lo in cpu else "–")
+        rows.append(f"| {rt} | " + " | ".join(cells) + " |")
+    return "\n".join(rows)
+
+
+def scale_section(facts, samples):
+    sizes = facts.get("scale") or []
+    if not sizes or not any(s["config"] == "scale" for s in samples):
+        return []
+    made = facts.get("scale_made_s", {})
+    lines = ["## Cost as the work grows: list, state and ps with 1 to many running containers", "",
+             f"Each runtime's root holds {', '.join(map(str, sizes))} running containers in turn (the default "
+             "configuration running `sleep`, each in its own cgroup under /ocirt-bench, made "
+             f"{facts['parallel']} at a time with create + start; every runtime's containers exist at once, so "
+             "each `ps` sees the same host). Then `list` (table), `state` of one container and `ps` of one "
+             f"(table: runc and ocirt run the host's `ps`, crun prints the pids), {facts.get('scale_n', facts['n'])} "
+             "samples each, runtimes alternating, no settle pause (these write no cgroup). Milliseconds, "
+             "medians: wall (user + system CPU). `state` and `ps` of one container should not grow with the "
+             "number of other containers; `list` prints every one of them, so its cost per container listed "
+             "is shown.", ""]
+    for verb in SCALE_VERBS:
+        lines += [f"`{verb}`:", "", scale_table(facts, samples, verb), ""]
+    if made:
+        lines += ["Seconds to make the running containers (create + start, "
+                  f"{facts['parallel']} at a time): " +
+                  ", ".join(f"{k.split()[0]} {k.split()[1]}: {v:.1f}" for k, v in made.items()) + ".", ""]
+    return lines
 
 
 def binary_table(static):
@@ -224,10 +299,17 @@ def render(facts, samples, static):
         if rt:
             lines += ["Ratios of median times (below 1: faster than the reference; parallel batch: the "
                       "batch's wall time).", "", rt, ""]
+        tt = throughput_table(facts, samples, cfg)
+        if tt:
+            lines += [f"Throughput: {facts['throughput']} containers, {facts['parallel']} at a time, each "
+                      "through create, start, wait for its init's exit and delete (a new one begins as one ends). "
+                      f"Median (p10–p90) of {facts.get('throughput_n', facts['n'])} batches.", "", tt, ""]
         lines += ["CPU milliseconds, user + system, medians: a busy machine inflates these far less than "
                   "wall times. From wait4() of each runtime process (with the children it waited for); "
                   "init: the container's init, from its exit (for runc, `runc init`; the init's own "
-                  "/bin/true included); lifecycle: create + init + start + delete; run: with its init.", "",
+                  "/bin/true included); lifecycle: create + init + start + delete; run: with its init; "
+                  "exec: `exec ID /bin/true` into a running container (made before the samples), with the "
+                  "/bin/true it waits for.", "",
                   cpu_table(facts, samples, cfg), ""]
         lines += ["Peak RSS in MiB (medians): ru_maxrss from wait4() of each runtime process "
                   "(its whole life across execve, and the children it waited for); the container init's "
@@ -236,6 +318,7 @@ def render(facts, samples, static):
                   + (f" /bin/true forked and wrapped the same way shows {facts['reference_maxrss_kb'] / 1024:.1f} MiB."
                      if facts.get("reference_maxrss_kb") else ""), "",
                   memory_table(facts, samples, cfg), ""]
+    lines += scale_section(facts, samples)
     lines += ["## Binaries", "", "Sizes of the binary that runs; text/data/bss from size(1); NEEDED from "
               "readelf -d; ldd: every shared object loaded at start (the loader included).", "",
               binary_table(static), ""]
@@ -243,7 +326,7 @@ def render(facts, samples, static):
         lines += ["## Failures", "", "Configuration / runtime / measure: the first line of the failing step's "
                   "stderr. A runtime that fails a measure is not run again in it.", ""]
         lines += [f"{i}. {k}: `{v}`" for i, (k, v) in enumerate(facts["failed"].items(), 1)] + [""]
-    lines += ["![lifecycle, run, parallel and memory](results.png)", ""]
+    lines += ["![lifecycle, run, exec, parallel, throughput, memory and scale](results.png)", ""]
     return "\n".join(lines)
 
 
@@ -254,7 +337,8 @@ def write_csv(samples, path):
         for s in samples:
             for k, v in s.items():
                 if k not in ("config", "runtime", "measure", "iteration"):
-                    w.writerow([s["config"], s["runtime"], s["measure"], s["iteration"], k, v])
+                    measure = s["measure"] + (f"-{s['containers']}" if "containers" in s else "")
+                    w.writerow([s["config"], s["runtime"], measure, s["iteration"], k, v])
 
 
 # ---- plot
@@ -267,7 +351,7 @@ def plot(facts, samples, path):
     cols = facts["columns"]
     rts = list(facts["runtimes"])
     cfgs = list(facts["configs"])
-    fig, axes = plt.subplots(2, 3, figsize=(18, 9))
+    fig, axes = plt.subplots(3, 3, figsize=(18, 13.5))
 
     def bars(ax, measure, key, scale, ylabel, title, runtimes, median_only=False):
         width = 0.8 / max(1, len(cfgs))
@@ -300,6 +384,26 @@ def plot(facts, samples, path):
     bars(axes[1][0], "lifecycle", "total_cpu", 1e3, "ms",
          "create + start + delete + init, CPU user+sys (median, p10–p90)", cols)
     bars(axes[1][1], "run", "total_cpu", 1e3, "ms", "run with its init, CPU user+sys (median, p10–p90)", cols)
+
+    bars(axes[2][0], "exec", "total", 1e3, "ms", "exec /bin/true into a running container, wall (median, p10–p90)",
+         rts)
+    bars(axes[2][1], "throughput", "per_second", 1, "containers/s",
+         f"{facts.get('throughput', '?')} lifecycles, {facts['parallel']} at a time (median, p10–p90)", rts)
+    ax = axes[2][2]
+    sizes = facts.get("scale") or []
+    for i, rt in enumerate(rts):
+        for verb, style in zip(SCALE_VERBS, ("-", "--", ":")):
+            xs = [n for n in sizes if pick(samples, "scale", rt, verb, "total_cpu", n)]
+            ys = [statistics.median(pick(samples, "scale", rt, verb, "total_cpu", n)) * 1e3 for n in xs]
+            if xs:
+                ax.plot(xs, ys, style, marker="o", color=f"C{i}", label=f"{rt} {verb}")
+    if sizes:
+        ax.set_xscale("log")
+        ax.legend(fontsize="small", ncol=2)
+    ax.set_xlabel("running containers in the root")
+    ax.set_ylabel("ms")
+    ax.set_title("list / state / ps of one, CPU user+sys (medians)")
+    ax.grid(alpha=0.3)
 
     ax = axes[1][2]
     keys = [("create_maxrss_kb", "create ru_maxrss"), ("init_vmhwm_kb", "init VmHWM")]

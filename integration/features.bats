@@ -2,7 +2,7 @@
 # `features` (runtime-spec features.md, features-linux.md): the output matches
 # schema/features.schema.json, and what it lists is what create accepts: every mount option,
 # namespace, hook kind, capability name, seccomp action, operator, architecture and supported
-# flag; what it says is not supported (intelRdt, systemd cgroups, checkpoint) is refused.
+# flag; what it says is not supported (intelRdt, checkpoint) is refused.
 # --version agrees with it. checkpoint/restore take runc's flags and fail with the reason.
 
 load helpers
@@ -206,14 +206,11 @@ create_ok() {
     fi
 }
 
-@test "features: systemd cgroups not enabled, and --systemd-cgroup is refused" {
-    skip_if_runc "runc has a systemd driver"
-    assert_equal "$(feature .linux.cgroup.systemd)" false "cgroup.systemd"
+@test "features: the systemd cgroup driver is listed (system instance; the user one waits for rootless)" {
+    skip_if_runc "runc 1.1 prints a v1.0 features shape"
+    assert_equal "$(feature .linux.cgroup.systemd)" true "cgroup.systemd"
+    assert_equal "$(feature .linux.cgroup.systemdUser)" false "cgroup.systemdUser"
     assert_equal "$(feature .linux.cgroup.v1),$(feature .linux.cgroup.v2)" true,true "cgroup v1,v2"
-    run --separate-stderr ocirt --systemd-cgroup create --bundle "$BUNDLE" "$CID"
-    assert_failure
-    assert_stderr_contains "--systemd-cgroup is not supported"
-    assert_nothing_left
 }
 
 @test "features: idmap mounts, AppArmor and SELinux enabled; no config annotation is unsafe" {

@@ -30,10 +30,9 @@ TEST_CASE("resolve_path rejects paths that are not clean", "[cgroups]") {
     CHECK_THROWS_WITH(resolve_path(std::nullopt, "..", false), Contains("linux.cgroupsPath"));
 }
 
-TEST_CASE("resolve_path refuses --systemd-cgroup", "[cgroups]") {
-    CHECK_THROWS_WITH(resolve_path("system.slice:docker:abc", "abc", true),
-                      "--systemd-cgroup is not supported yet");
-    CHECK_THROWS_WITH(resolve_path(std::nullopt, "abc", true), "--systemd-cgroup is not supported yet");
+TEST_CASE("resolve_path with --systemd-cgroup gives the unit's cgroup", "[cgroups]") {
+    CHECK(resolve_path("system.slice:docker:abc", "abc", true) == "/system.slice/docker-abc.scope");
+    CHECK_THROWS_WITH(resolve_path("/a/b", "abc", true), Contains("linux.cgroupsPath"));
 }
 
 namespace {

@@ -88,7 +88,8 @@ TEST_CASE("features: capability names, in number order", "[features]") {
 TEST_CASE("features: unsupported things are reported so", "[features]") {
     auto f = features();
     CHECK(f["linux"]["intelRdt"]["enabled"] == false);
-    CHECK(f["linux"]["cgroup"]["systemd"] == false);
+    CHECK(f["linux"]["cgroup"]["systemd"] == true);
+    CHECK(f["linux"]["cgroup"]["systemdUser"] == false);
     CHECK(f["linux"]["cgroup"]["v1"] == true);
     CHECK(f["linux"]["mountExtensions"]["idmap"]["enabled"] == true);
     CHECK(f["linux"]["seccomp"]["enabled"] == true);

@@ -3,6 +3,7 @@
 
 #include "cli.hpp"
 #include "ocirt/factory.hpp"
+#include "ocirt/linux/cgroups/discover_once.hpp"
 #include "ocirt/util/error.hpp"
 
 namespace ocirt::cli {
@@ -38,6 +39,7 @@ Command list_command() {
         std::string format = a.get("format", "table");
         if (format != "table" && format != "json") throw Error("invalid format option \"" + format + "\"");
         Factory f(g.root);
+        cgroups::DiscoverOnce once;  // one mountinfo read for all the containers' freezers
         std::vector<std::pair<Container, Status>> cs;
         for (const auto& id : f.list()) {
             try {

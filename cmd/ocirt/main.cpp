@@ -34,7 +34,7 @@ cli::Command global_command() {
         {{"log"}, true, "value", "set the log file to write ocirt logs to (default is stderr)"},
         {{"log-format"}, true, "value", "set the log format ('text' (default), or 'json')"},
         {{"debug"}, false, "", "enable debug logging"},
-        {{"systemd-cgroup"}, false, "", "enable systemd cgroup support (not supported yet)"},
+        {{"systemd-cgroup"}, false, "", "enable systemd cgroup support: linux.cgroupsPath is \"slice:prefix:name\", systemd makes the cgroup"},
         {{"rootless"}, true, "value", "ignored (runc compatibility): true, false or auto"},
         {{"criu"}, true, "value", "ignored (runc compatibility): path to criu"},
         {{"help", "h"}, false, "", "show help"},

@@ -1,4 +1,4 @@
-# Shared setup of the engine suites (podman.bats, containerd.bats): ocirt driven by a real
+# Shared setup of the engine suites (podman.bats, containerd.bats, cri.bats): ocirt driven by a real
 # engine, with everything the engine keeps in one private directory, $ENGINE_DIR, made by
 # engine_setup_file and removed by engine_teardown_file:
 #   - podman: containers.conf and storage.conf (CONTAINERS_CONF, CONTAINERS_STORAGE_CONF): vfs
@@ -115,39 +115,10 @@ make_rootfs_tar() {
     tar --numeric-owner --sort=name --exclude=./.ocirt-rootfs -C "$ROOTFS" -cf "$1" .
 }
 
-# make_oci_archive OUT REF: an OCI image layout archive (oci-layout, index.json, blobs) of the
-# busybox rootfs as one uncompressed layer, named REF, for `ctr image import`.
+# make_oci_archive OUT REF [CMD_JSON]: the busybox rootfs as an OCI image layout archive named
+# REF, for `ctr images import` (make-oci-archive.sh).
 make_oci_archive() {
-    local out=$1 ref=$2 d blobs layer layer_size config config_size manifest manifest_size arch
-    d=$(mktemp -d "$ENGINE_DIR/oci.XXXXXX")
-    blobs=$d/blobs/sha256
-    mkdir -p "$blobs"
-    make_rootfs_tar "$d/layer.tar"
-    layer=$(sha256sum "$d/layer.tar" | cut -d' ' -f1)
-    layer_size=$(stat -c %s "$d/layer.tar")
-    mv "$d/layer.tar" "$blobs/$layer"
-    arch=$(dpkg --print-architecture 2>/dev/null || echo amd64)
-    jq -cn --arg arch "$arch" --arg diff "sha256:$layer" '{
-        architecture: $arch, os: "linux",
-        config: {Env: ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"], Cmd: ["sh"]},
-        rootfs: {type: "layers", diff_ids: [$diff]}}' >"$d/config"
-    config=$(sha256sum "$d/config" | cut -d' ' -f1)
-    config_size=$(stat -c %s "$d/config")
-    mv "$d/config" "$blobs/$config"
-    jq -cn --arg c "sha256:$config" --argjson cs "$config_size" --arg l "sha256:$layer" --argjson ls "$layer_size" '{
-        schemaVersion: 2, mediaType: "application/vnd.oci.image.manifest.v1+json",
-        config: {mediaType: "application/vnd.oci.image.config.v1+json", digest: $c, size: $cs},
-        layers: [{mediaType: "application/vnd.oci.image.layer.v1.tar", digest: $l, size: $ls}]}' >"$d/manifest"
-    manifest=$(sha256sum "$d/manifest" | cut -d' ' -f1)
-    manifest_size=$(stat -c %s "$d/manifest")
-    mv "$d/manifest" "$blobs/$manifest"
-    jq -cn --arg m "sha256:$manifest" --argjson ms "$manifest_size" --arg ref "$ref" '{
-        schemaVersion: 2,
-        manifests: [{mediaType: "application/vnd.oci.image.manifest.v1+json", digest: $m, size: $ms,
-                     annotations: {"org.opencontainers.image.ref.name": $ref}}]}' >"$d/index.json"
-    echo '{"imageLayoutVersion": "1.0.0"}' >"$d/oci-layout"
-    tar -C "$d" -cf "$out" oci-layout index.json blobs
-    rm -rf "$d"
+    "$BATS_TEST_DIRNAME/make-oci-archive.sh" "$ROOTFS" "$@"
 }
 
 # wait_until SECONDS CODE: evaluates the shell CODE until it succeeds (not an assertion on

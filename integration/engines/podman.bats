@@ -74,6 +74,7 @@ setup() {
 
 teardown() {
     local rc=0
+    pm pod rm --all --force --time 0 >/dev/null 2>&1 || rc=1
     pm rm --all --force --time 0 >/dev/null 2>&1 || rc=1
     engine_assert_clean || rc=1
     local added
@@ -261,4 +262,43 @@ status_of() {
     assert_failure
     assert_output_contains "checkpoint is not supported"
     assert_equal "$(status_of "$NAME")" running status
+}
+
+@test "podman pod: create, two containers in the pod share its namespaces, pod rm removes all" {
+    local pod=$NAME-pod infra pi pa pb ns
+    # the infra (pause) container: a busybox image that sleeps, so no pause image is pulled
+    run pm import --change "CMD [\"sleep\", \"$MARK\"]" "$ENGINE_DIR/rootfs.tar" "$IMAGE-infra"
+    assert_success
+    run pm pod create --name "$pod" --cgroup-parent "$CGROUP_PARENT" --share net,ipc,uts \
+        --infra-image "$IMAGE-infra"
+    assert_success
+    run pm run -d --pod "$pod" --name "$NAME-a" "$IMAGE" sleep "$MARK"
+    assert_success
+    run pm run -d --pod "$pod" --name "$NAME-b" "$IMAGE" sleep "$MARK"
+    assert_success
+    assert_equal "$(pm pod inspect --format '{{.State}}' "$pod")" Running "pod state"
+    infra=$(pm pod inspect --format '{{.InfraContainerID}}' "$pod")
+    pi=$(pm inspect --format '{{.State.Pid}}' "$infra")
+    pa=$(pm inspect --format '{{.State.Pid}}' "$NAME-a")
+    pb=$(pm inspect --format '{{.State.Pid}}' "$NAME-b")
+    for ns in net ipc uts; do
+        assert_equal "$(readlink /proc/$pa/ns/$ns)" "$(readlink /proc/$pi/ns/$ns)" "a's $ns namespace"
+        assert_equal "$(readlink /proc/$pb/ns/$ns)" "$(readlink /proc/$pi/ns/$ns)" "b's $ns namespace"
+    done
+    [[ $(readlink /proc/$pa/ns/net) != "$(readlink /proc/self/ns/net)" ]] || fail "the pod is in the host's netns"
+    [[ $(readlink /proc/$pa/ns/mnt) != "$(readlink /proc/$pb/ns/mnt)" ]] || fail "a and b share a mount namespace"
+    # the shared UTS namespace, as the containers see it
+    run pm exec "$NAME-b" hostname
+    assert_success
+    assert_equal "$output" "$(pm exec "$NAME-a" hostname)" "hostname"
+    # the containers are the runtime's: in its default state root
+    local root=$OCIRT_STATE_ROOT
+    is_runc && root=/run/runc
+    run "$OCIRT" --root "$root" state "$(pm inspect --format '{{.Id}}' "$NAME-a")"
+    assert_success
+    run pm pod rm --force --time 0 "$pod"
+    assert_success
+    assert_equal "$(pm pod ls -q)" "" pods
+    assert_equal "$(pm ps -aq)" "" containers
+    pm rmi "$IMAGE-infra" >/dev/null
 }

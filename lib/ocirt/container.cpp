@@ -37,7 +37,8 @@ std::string Container::owner() const {
 
 std::unique_ptr<cgroups::Manager> Container::cgroup() const {
     if (state_.cgroup_path.empty()) throw Error("container \"" + id() + "\" has no cgroup");
-    return cgroups::open(state_.cgroup_path, {}, state_.cgroup_created);
+    return cgroups::open(state_.cgroup_path, {}, state_.cgroup_created,
+                         state_.systemd_cgroup ? cgroups::Driver::systemd : cgroups::Driver::cgroupfs);
 }
 
 // Someone holds the dir's flock: for a half-made container, its create.
@@ -125,9 +126,16 @@ void Container::start() {
     }
 }
 
+// runc's words: containerd's runc shim takes an error containing "container not running"
+// as "the process already finished" (StopContainer/StopPodSandbox of an exited container);
+// any other text fails the CRI stop.
+static std::string not_running_error(const std::string& id) {
+    return "cannot kill container \"" + id + "\": container not running";
+}
+
 void Container::signal(int sig, bool all) {
     if (status() == Status::stopped || status() == Status::creating)
-        throw Error("cannot kill container \"" + id() + "\": it is not running");
+        throw Error(not_running_error(id()));
     // A frozen process cannot act on SIGKILL: a paused container that is
     // killed is thawed (runc thaws after every kill --all; the containerd shim
     // kills paused tasks and waits for them to exit). Other signals stay
@@ -138,8 +146,7 @@ void Container::signal(int sig, bool all) {
             if (::kill(p, sig) != 0 && errno != ESRCH) throw_errno("kill " + std::to_string(p));
     } else {
         auto pidfd = linux_::PidFd::open(state_.pid, state_.pid_start_time);
-        if (!pidfd.valid() || !pidfd.signal(sig))
-            throw Error("cannot kill container \"" + id() + "\": it is not running");
+        if (!pidfd.valid() || !pidfd.signal(sig)) throw Error(not_running_error(id()));
     }
     if (thaw) cgroup()->thaw();
 }

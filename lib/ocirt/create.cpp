@@ -149,7 +149,9 @@ void Creation::take_id() {
     // cgroup dirs about to be made; the init's pid is added once known.
     // The config as created: exec and later verbs must not see later edits of the bundle.
     write_atomic(dir_ + "/config.json", b_.config_text, 0600);
-    cgroup_ = cgroups::open(b_.cgroup_path);
+    cgroup_ = cgroups::open(b_.cgroup_path, {}, {},
+                            opts_.systemd_cgroup ? cgroups::Driver::systemd : cgroups::Driver::cgroupfs,
+                            config.annotations);
     st_.oci_version = config.oci_version;
     st_.id = id_;
     st_.bundle = b_.bundle;

@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "ocirt/linux/cgroups/manager.hpp"
+#include "ocirt/linux/cgroups/systemd_props.hpp"
 #include "ocirt/linux/lsm.hpp"
 #include "ocirt/linux/mount/options.hpp"
 #include "ocirt/linux/process_attrs.hpp"
@@ -84,6 +85,8 @@ CheckedBundle check_bundle(const std::string& root, const std::string& id, const
         throw Error("--console-socket was given but process.terminal is false");
     b.cgroup_path = cgroups::resolve_path(config.linux ? config.linux->cgroups_path : std::nullopt, id,
                                           opts.systemd_cgroup);
+    // The unit's properties from annotations, checked before anything exists.
+    if (opts.systemd_cgroup) cgroups::systemd::annotation_properties(config.annotations);
     // Compiled here, before anything exists: a bad profile leaves nothing behind.
     if (config.linux && config.linux->seccomp && config.process) {
         b.seccomp = linux_::compile_seccomp_cached(*config.linux->seccomp, linux_::seccomp_cache_dir(root));

@@ -49,7 +49,8 @@ Fd interval_timer(std::chrono::nanoseconds interval) {
 std::unique_ptr<cgroups::Manager> cgroup_of(const Container& c) {
     const State& s = c.state();
     if (s.cgroup_path.empty()) throw Error("container \"" + c.id() + "\" has no cgroup");
-    return cgroups::open(s.cgroup_path, {}, s.cgroup_created);
+    return cgroups::open(s.cgroup_path, {}, s.cgroup_created,
+                         s.systemd_cgroup ? cgroups::Driver::systemd : cgroups::Driver::cgroupfs);
 }
 
 // Reads a non-blocking fd (the timerfd's expiration count) until it is empty.

@@ -8,8 +8,8 @@
 
 namespace ocirt {
 
-// Runs `ps ARGS` (default -ef) and returns its header plus the lines whose PID
-// is in `pids`. Errors name the ps command when it fails or has no PID column.
+// Runs `ps ARGS` (default -ef, done as `ps -f -q PIDS`) and returns its header plus the lines
+// whose PID is in `pids`. Errors name the ps command when it fails or has no PID column.
 std::string ps_table(const std::vector<pid_t>& pids, const std::vector<std::string>& args);
 
 }  // namespace ocirt

@@ -15,7 +15,10 @@ Fd open_cgroup_dir(const std::string& dir) {
 }
 
 std::unique_ptr<Manager> open(const std::string& resolved_path, const Paths& paths,
-                              std::vector<std::string> created) {
+                              std::vector<std::string> created, Driver driver,
+                              std::map<std::string, std::string> annotations) {
+    if (driver == Driver::systemd)
+        return make_systemd(resolved_path, paths, std::move(created), std::move(annotations));
     // Only what resolve_path returns: absolute, clean, never the root.
     if (resolve_path(resolved_path, "", false) != resolved_path)
         throw Error("cgroup: path \"" + resolved_path + "\" is not absolute and clean");

@@ -5,6 +5,7 @@
 // picks it from /proc/self/mountinfo.
 #include <sys/types.h>
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -106,14 +107,20 @@ public:
     virtual Fd fd_for_clone_into_cgroup() const = 0;
 };
 
+// Who makes the container's cgroup: ocirt in cgroupfs, or systemd
+// (--systemd-cgroup, a transient unit; systemd.cpp).
+enum class Driver { cgroupfs, systemd };
+
 // Resolves linux.cgroupsPath to the path used in every hierarchy:
 //   absent or ""  -> "/ocirt/<id>"
 //   "/a/b"        -> "/a/b"
 //   "a/b"         -> "/a/b" (under the hierarchy root, not under our own cgroup)
 // Rejects "..", ".", empty components ("a//b", trailing "/"), NUL and the root
-// "/" itself, naming linux.cgroupsPath. systemd_cgroup (--systemd-cgroup):
-// throws "--systemd-cgroup is not supported yet" whatever the value. Without
-// it a ':' is an ordinary character ("system.slice:x:y" is one dir), as in runc.
+// "/" itself, naming linux.cgroupsPath. Without systemd_cgroup a ':' is an
+// ordinary character ("system.slice:x:y" is one dir), as in runc. With it
+// (--systemd-cgroup) the value is "slice:prefix:name" and the result the
+// unit's cgroup, "/system.slice/prefix-name.scope" (systemd_path.hpp; the
+// default slice is user.slice when not root).
 std::string resolve_path(const std::optional<std::string>& cgroups_path, const std::string& id,
                          bool systemd_cgroup);
 
@@ -125,8 +132,11 @@ Mode probe(const Paths& paths = {});
 
 // The manager for the host's layout. `created` is what an earlier create()
 // reported (created()); each must be the container's dir or an ancestor of it
-// inside one hierarchy, else this throws.
+// inside one hierarchy, else this throws. Driver::systemd: the path is a
+// unit's, and create() talks to systemd; `annotations` are the config's, whose
+// org.systemd.property.* the unit is started with.
 std::unique_ptr<Manager> open(const std::string& resolved_path, const Paths& paths = {},
-                              std::vector<std::string> created = {});
+                              std::vector<std::string> created = {}, Driver driver = Driver::cgroupfs,
+                              std::map<std::string, std::string> annotations = {});
 
 }  // namespace ocirt::cgroups

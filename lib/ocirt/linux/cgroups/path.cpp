@@ -1,8 +1,11 @@
 // resolve_path: linux.cgroupsPath -> the path of the container's cgroup
 // relative to every hierarchy root.
+#include <unistd.h>
+
 #include <string_view>
 
 #include "ocirt/linux/cgroups/manager.hpp"
+#include "ocirt/linux/cgroups/systemd_path.hpp"
 #include "ocirt/util/error.hpp"
 
 namespace ocirt::cgroups {
@@ -39,8 +42,7 @@ std::string normalise(const std::string& value) {
 
 std::string resolve_path(const std::optional<std::string>& cgroups_path, const std::string& id,
                          bool systemd_cgroup) {
-    // No systemd driver yet: refuse rather than guess what the engine meant.
-    if (systemd_cgroup) throw Error("--systemd-cgroup is not supported yet");
+    if (systemd_cgroup) return systemd::parse_cgroups_path(cgroups_path, id, ::geteuid() != 0).path;
     if (!cgroups_path || cgroups_path->empty()) return normalise("/ocirt/" + id);
     return normalise(*cgroups_path);
 }

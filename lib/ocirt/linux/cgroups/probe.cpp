@@ -1,10 +1,13 @@
 // discover/probe: which cgroup layout the host has, from mountinfo alone (a
 // fake mountinfo is enough to test every layout).
 #include <algorithm>
+#include <optional>
 
+#include "ocirt/linux/cgroups/discover_once.hpp"
 #include "ocirt/linux/cgroups/manager.hpp"
 #include "ocirt/linux/cgroups/mountinfo.hpp"
 #include "ocirt/util/error.hpp"
+#include "ocirt/util/file.hpp"
 
 namespace ocirt::cgroups {
 
@@ -21,12 +24,40 @@ bool Hierarchy::has(const std::string& controller) const {
     return std::find(controllers.begin(), controllers.end(), controller) != controllers.end();
 }
 
+namespace {
+
+Layout layout_of(const std::vector<CgroupMount>& mounts, const std::string& root, const Paths& paths);
+
+// `list` opens one manager per container: the same mountinfo text gives the same layout, so the
+// last one is kept instead of parsing the host's mountinfo again (two thirds of list's
+// instructions per container before; bench/ANALYSIS.md, "Cost as the work grows").
+struct LastLayout {
+    std::string root, mountinfo, text;
+    Layout layout;
+};
+std::optional<LastLayout> last;
+int once_scopes = 0;  // DiscoverOnce objects alive
+
+}  // namespace
+
+DiscoverOnce::DiscoverOnce() { ++once_scopes; }
+DiscoverOnce::~DiscoverOnce() { --once_scopes; }
+
 Layout discover(const Paths& paths) {
     std::string root = paths.mount_root;
     while (root.size() > 1 && root.back() == '/') root.pop_back();
-    auto mounts = with_context("cgroup: discover hierarchies",
-                               [&] { return read_cgroup_mounts(paths.mountinfo, root); });
+    if (once_scopes > 0 && last && last->root == root && last->mountinfo == paths.mountinfo) return last->layout;
+    std::string text = with_context("cgroup: discover hierarchies", [&] { return read_file(paths.mountinfo); });
+    if (last && last->root == root && last->text == text) return last->layout;
+    auto mounts = with_context("cgroup: discover hierarchies", [&] { return parse_cgroup_mounts(text, root); });
+    Layout layout = layout_of(mounts, root, paths);
+    last = LastLayout{root, paths.mountinfo, std::move(text), layout};
+    return layout;
+}
 
+namespace {
+
+Layout layout_of(const std::vector<CgroupMount>& mounts, const std::string& root, const Paths& paths) {
     Layout layout;
     for (const auto& m : mounts) {
         if (m.unified && m.mountpoint == root) {
@@ -59,6 +90,8 @@ Layout discover(const Paths& paths) {
     }
     return layout;
 }
+
+}  // namespace
 
 Mode probe(const Paths& paths) { return discover(paths).mode; }
 
