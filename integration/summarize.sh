@@ -2,13 +2,15 @@
 # Sum up the results of the test runners for `make test` (and so .ci/run).
 #
 #   integration/summarize.sh [--unit CATCH2_LOG] [--integration BATS_TAP_LOG] [--vm BATS_TAP_LOG]
+#                            [--vm-systemd BATS_TAP_LOG]
 #
 # CATCH2_LOG is the console output of build/ocirt-unit-tests (Catch2 v2 or v3):
 #   "All tests passed (A assertions in N test cases)"  or
 #   "test cases: X | Y passed | Z failed"
 # BATS_TAP_LOG is the output of `bats --tap`: "1..N", "ok I name",
 #   "not ok I name", "ok I name # skip (reason)". --vm is the same for the bats run in the
-#   cgroup-v2 guest (integration/vm/test.sh).
+#   cgroup-v2 guest (integration/vm/test.sh), --vm-systemd for the one in the systemd guest
+#   (integration/vm/systemd-test.sh).
 #
 # Prints one summary line per runner, then a last line, exactly
 #   "<passed> passed, <failed> failed"
@@ -81,7 +83,8 @@ while (($#)); do
     --unit) unit_summary "$2"; shift 2 ;;
     --integration) bats_summary integration "$2"; shift 2 ;;
     --vm) bats_summary vm "$2"; shift 2 ;;
-    *) echo "usage: $0 [--unit LOG] [--integration LOG] [--vm LOG]" >&2; exit 2 ;;
+    --vm-systemd) bats_summary vm-systemd "$2"; shift 2 ;;
+    *) echo "usage: $0 [--unit LOG] [--integration LOG] [--vm LOG] [--vm-systemd LOG]" >&2; exit 2 ;;
     esac
 done
 

@@ -86,9 +86,12 @@ TEST_CASE("features: capability names, in number order", "[features]") {
     CHECK(std::find(caps.begin(), caps.end(), "CAP_CHECKPOINT_RESTORE") != caps.end());
 }
 
-TEST_CASE("features: unsupported things are reported so", "[features]") {
+TEST_CASE("features: supported and unsupported things are reported so", "[features]") {
     auto f = features();
-    CHECK(f["linux"]["intelRdt"]["enabled"] == false);
+    CHECK(f["linux"]["intelRdt"]["enabled"] == true);
+    CHECK(f["linux"]["intelRdt"]["schemata"] == true);
+    CHECK(f["linux"]["intelRdt"]["monitoring"] == true);
+    CHECK(f["linux"]["netDevices"]["enabled"] == true);
     CHECK(f["linux"]["cgroup"]["systemd"] == true);
     CHECK(f["linux"]["cgroup"]["systemdUser"] == false);
     CHECK(f["linux"]["cgroup"]["v1"] == true);

@@ -357,21 +357,37 @@ TEST_CASE("check_supported accepts what ocirt applies", "[spec][supported]") {
     REQUIRE_NOTHROW(check_supported(c));
 }
 
-TEST_CASE("check_supported names the first unsupported field", "[spec][supported]") {
-    json hook = json::parse(R"([{"path": "/bin/true"}])");
-    struct Case {
-        const char* ptr;
-        json value;
-        const char* message;
-    };
-    const Case cases[] = {
-        {"/linux/intelRdt", json::object(), "linux.intelRdt is not supported yet"},
-        {"/linux/netDevices", {{"eth0", json::object()}}, "linux.netDevices is not supported yet"},
-    };
-    for (const Case& tc : cases) {
-        CAPTURE(tc.ptr);
-        REQUIRE_THROWS_WITH(supported_with(tc.ptr, tc.value), Equals(tc.message));
-    }
+TEST_CASE("linux.netDevices and linux.intelRdt are supported", "[spec][supported]") {
+    REQUIRE_NOTHROW(supported_with("/linux/netDevices", {{"eth0", {{"name", "ctr0"}}}}));
+    REQUIRE_NOTHROW(supported_with("/linux/intelRdt", json::parse(R"({"closID": "g", "schemata": ["L3:0=f"],
+        "enableMonitoring": true})")));
+}
+
+TEST_CASE("linux.netDevices: names and the network namespace", "[spec][validate]") {
+    REQUIRE_NOTHROW(validate_with("/linux/netDevices", {{"dummy0", json::object()}, {"eth1", {{"name", "c%d"}}}}));
+    REQUIRE_THROWS_WITH(validate_with("/linux/netDevices", {{"a/b", json::object()}}),
+                        Equals("linux.netDevices[\"a/b\"]: not a network interface name"));
+    REQUIRE_THROWS_WITH(validate_with("/linux/netDevices", {{"eth0", {{"name", "0123456789abcdef"}}}}),
+                        Equals("linux.netDevices[\"eth0\"].name: not a network interface name: \"0123456789abcdef\""));
+    REQUIRE_THROWS_WITH(validate_with("/linux/netDevices", {{"eth0", {{"name", "a b"}}}}),
+                        Contains("linux.netDevices[\"eth0\"].name: not a network interface name"));
+    json j = base();
+    j["linux"]["namespaces"].erase(1);  // the network namespace
+    REQUIRE_THROWS_WITH(validate_with("/linux/netDevices", {{"eth0", json::object()}}, j),
+                        Contains("linux.netDevices: needs a network namespace of the container's own"));
+}
+
+TEST_CASE("linux.intelRdt: closID and schemata lines", "[spec][validate]") {
+    REQUIRE_NOTHROW(validate_with("/linux/intelRdt", json::parse(R"({"closID": "/", "memBwSchema": "MB:0=20"})")));
+    REQUIRE_THROWS_WITH(validate_with("/linux/intelRdt", {{"closID", "a/b"}}),
+                        Contains("linux.intelRdt.closID: must be \"/\" or the name of a directory"));
+    REQUIRE_THROWS_WITH(validate_with("/linux/intelRdt", {{"closID", ".."}}), Contains("linux.intelRdt.closID"));
+    REQUIRE_THROWS_WITH(validate_with("/linux/intelRdt", {{"memBwSchema", "L3:0=f"}}),
+                        Equals("linux.intelRdt.memBwSchema: must start with \"MB:\", got \"L3:0=f\""));
+    REQUIRE_THROWS_WITH(validate_with("/linux/intelRdt", {{"l3CacheSchema", "L3:0=f\nMB:0=1"}}),
+                        Equals("linux.intelRdt.l3CacheSchema: must not contain a newline"));
+    REQUIRE_THROWS_WITH(validate_with("/linux/intelRdt", {{"schemata", {"L3:0=f", "L2:0=1\n"}}}),
+                        Equals("linux.intelRdt.schemata[1]: must not contain a newline"));
 }
 
 TEST_CASE("check_supported on an exec process", "[spec][supported]") {

@@ -9,6 +9,7 @@
 #include "cli.hpp"
 #include "ocirt/commit.hpp"
 #include "ocirt/linux/readonly_exe.hpp"
+#include "ocirt/linux/rootless.hpp"
 #include "ocirt/linux/seccomp.hpp"
 #include "ocirt/util/error.hpp"
 #include "ocirt/util/log.hpp"
@@ -30,7 +31,7 @@ cli::Command global_command() {
     cli::Command g;
     g.name = "ocirt";
     g.flags = {
-        {{"root"}, true, "value", "root directory for storage of container state (default: \"/run/ocirt\")"},
+        {{"root"}, true, "value", "root directory for storage of container state (default: \"/run/ocirt\", or \"$XDG_RUNTIME_DIR/ocirt\" for rootless)"},
         {{"log"}, true, "value", "set the log file to write ocirt logs to (default is stderr)"},
         {{"log-format"}, true, "value", "set the log format ('text' (default), or 'json')"},
         {{"debug"}, false, "", "enable debug logging"},
@@ -82,7 +83,7 @@ int main(int argc, char** argv) {
             print_version();
             return 0;
         }
-        g.root = ga.get("root", g.root);
+        g.root = ga.get("root", linux_::default_state_root());
         g.log = ga.get("log");
         g.log_format = ga.get("log-format", "text");
         g.debug = ga.has("debug");

@@ -9,7 +9,8 @@
 #   vmlinux          the uncompressed kernel, unpacked from the package's bzImage: the guest
 #                    runs under software emulation (TCG), where unpacking xz at each boot costs
 #                    seconds; qemu loads the ELF and enters it through its PVH note
-#   initramfs.cpio   busybox-static, integration/vm/init as /init, and the modules the init
+#   initramfs.cpio   busybox-static, integration/vm/init as /init, the systemd profile's units
+#                    (integration/vm/systemd-guest, as /systemd), and the modules the init
 #                    loads to mount the host over 9p under an overlay (virtio-pci,
 #                    9pnet_virtio, 9p, overlay and what they depend on, in load order in
 #                    /modules/order)
@@ -148,6 +149,10 @@ mkdir -p "$img"/{bin,dev,proc,sys,newroot,modules}
 install -m 0755 "$busybox" "$img/bin/busybox"
 ln -s busybox "$img/bin/sh"
 install -m 0755 "$here/init" "$img/init"
+# the systemd profile's units (init installs them in the guest's /etc when booted with it)
+mkdir -p "$img/systemd"
+cp "$here/systemd-guest"/*.service "$here/systemd-guest"/*.target "$here/systemd-guest/masked" \
+    "$here/systemd-guest/ocirt-test-service.sh" "$img/systemd/"
 cp "$vm_dir/modules"/*.ko "$vm_dir/modules/order" "$img/modules/"
 (cd "$img" && find . -mindepth 1 | LC_ALL=C sort | "$busybox" cpio -o -H newc -R 0:0 2>/dev/null) \
     >"$tmp/initramfs.cpio"

@@ -8,6 +8,8 @@
 # (build/ocirt). The TAP output is shown as it comes and written to TAP_LOG, which
 # summarize.sh --vm counts. A guest that does not boot or does not finish leaves a log
 # without a complete plan (or none): summarize.sh counts that as a failure.
+# VM_PROFILE=systemd and VM_SUITES (a list file like suites) are how systemd-test.sh runs the
+# systemd guest's list.
 # BATS_FLAGS: extra bats flags (e.g. --filter pause); VM_OCIRT_TIMEOUT: seconds one ocirt
 # call may take in the emulated guest (120).
 set -uo pipefail
@@ -21,10 +23,10 @@ cd "$repo" || exit 1
 if [[ -n ${VM_BATS:-} ]]; then
     read -r -a files <<<"$VM_BATS"
 else
-    mapfile -t files < <(sed -e 's/#.*//' -e 's/[[:space:]]*$//' "$here/suites" | grep -v '^$')
+    mapfile -t files < <(sed -e 's/#.*//' -e 's/[[:space:]]*$//' "${VM_SUITES:-$here/suites}" | grep -v '^$')
 fi
 for f in "${files[@]}"; do
-    [[ -f $f ]] || { echo "vm-test: $f (VM_BATS or integration/vm/suites) does not exist" >&2; : >"$log"; exit 1; }
+    [[ -f $f ]] || { echo "vm-test: $f (VM_BATS or ${VM_SUITES:-integration/vm/suites}) does not exist" >&2; : >"$log"; exit 1; }
 done
 
 : >"$log"

@@ -14,6 +14,7 @@
 
 #include "ocirt/linux/cgroups/manager.hpp"
 #include "ocirt/linux/hooks.hpp"
+#include "ocirt/linux/intel_rdt.hpp"
 #include "ocirt/linux/pidfd.hpp"
 #include "ocirt/spec/parse.hpp"
 #include "ocirt/util/error.hpp"
@@ -188,6 +189,7 @@ void Container::remove_resources() {
     if (!state_.cgroup_path.empty()) {
         with_context("remove cgroup " + state_.cgroup_path, [&] { cgroup()->destroy(); });
     }
+    linux_::rdt_remove(state_.intel_rdt_created);
     remove_all(dir_);
 }
 
@@ -221,6 +223,7 @@ void Container::destroy_half_made() {
     if (init.valid() && !init.wait_exit(10000))
         throw Error("container \"" + id() + "\": init " + std::to_string(state_.pid) +
                     " did not exit after SIGKILL");
+    linux_::rdt_remove(state_.intel_rdt_created);
     remove_all(dir_);
     linux_::run_hooks_warn(poststop, "poststop",
                            hook_state_json(id(), Status::stopped, 0, state_.bundle, state_.annotations));

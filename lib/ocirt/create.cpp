@@ -19,9 +19,12 @@
 #include "ocirt/linux/hooks.hpp"
 #include "ocirt/linux/idmap.hpp"
 #include "ocirt/linux/init.hpp"
+#include "ocirt/linux/intel_rdt.hpp"
 #include "ocirt/linux/launch.hpp"
 #include "ocirt/linux/mount/prepare.hpp"
+#include "ocirt/linux/net_devices.hpp"
 #include "ocirt/linux/pidfd.hpp"
+#include "ocirt/linux/rootless.hpp"
 #include "ocirt/linux/spawn.hpp"
 #include "ocirt/util/error.hpp"
 #include "ocirt/util/file.hpp"
@@ -43,6 +46,11 @@ public:
             spdlog::warn("cleanup: {}", e.what());
         }
         try {
+            if (rdt_) linux_::rdt_remove(rdt_->created());
+        } catch (const std::exception& e) {
+            spdlog::warn("cleanup: {}", e.what());
+        }
+        try {
             remove_all(dir_);
         } catch (const std::exception& e) {
             spdlog::warn("cleanup: {}", e.what());
@@ -55,11 +63,13 @@ public:
         poststop_state_ = std::move(state);
     }
     void set_cgroup(cgroups::Manager* m) { cgroup_ = m; }
+    void set_rdt(const linux_::IntelRdt* r) { rdt_ = r; }
     void commit() { committed_ = true; }
 
 private:
     std::string dir_;
     cgroups::Manager* cgroup_ = nullptr;
+    const linux_::IntelRdt* rdt_ = nullptr;
     const std::vector<spec::Hook>* poststop_ = nullptr;
     std::string poststop_state_;
     bool committed_ = false;
@@ -117,10 +127,25 @@ private:
     std::string dir_;
     State st_;
     std::unique_ptr<cgroups::Manager> cgroup_;  // outlives the rollback that may destroy it
+    std::optional<linux_::IntelRdt> rdt_;       // the same
     std::optional<Rollback> rollback_;
     Fd lock_, fifo_, console_, pidfd_socket_;
     linux_::ChildGuard init_;
+    // After the init: a failure moves the devices back first (the namespace
+    // is held open, so they are not lost when the init is killed).
+    std::optional<linux_::NetDevices> net_devices_;
 };
+
+// The network namespace linux.netDevices moves into: the one joined by path,
+// else the init's new one.
+Fd container_netns(const spec::Config& c, pid_t pid) {
+    std::string path = "/proc/" + std::to_string(pid) + "/ns/net";
+    for (const auto& ns : c.linux->namespaces)
+        if (ns.type == spec::NamespaceType::network && !ns.path.empty()) path = ns.path;
+    Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd) throw_errno("linux.netDevices: open the container's network namespace " + path);
+    return fd;
+}
 
 // The state dir, locked, with what delete needs if we are killed from here on.
 void Creation::take_id() {
@@ -149,9 +174,14 @@ void Creation::take_id() {
     // cgroup dirs about to be made; the init's pid is added once known.
     // The config as created: exec and later verbs must not see later edits of the bundle.
     write_atomic(dir_ + "/config.json", b_.config_text, 0600);
-    cgroup_ = cgroups::open(b_.cgroup_path, {}, {},
-                            opts_.systemd_cgroup ? cgroups::Driver::systemd : cgroups::Driver::cgroupfs,
-                            config.annotations);
+    // --systemd-cgroup: systemd's scope (the user's systemd when rootless). Else rootless:
+    // a delegated cgroup v2 dir, or none at all (cgroups/manager.hpp).
+    if (opts_.systemd_cgroup)
+        cgroup_ = cgroups::open(b_.cgroup_path, {}, {}, cgroups::Driver::systemd, config.annotations);
+    else if (linux_::running_rootless())
+        cgroup_ = cgroups::open_rootless(b_.cgroup_path, {}, ::geteuid());
+    else
+        cgroup_ = cgroups::open(b_.cgroup_path);
     st_.oci_version = config.oci_version;
     st_.id = id_;
     st_.bundle = b_.bundle;
@@ -159,11 +189,17 @@ void Creation::take_id() {
     st_.created = now_rfc3339();
     st_.owner = "";
     st_.annotations = config.annotations;
-    st_.cgroup_path = b_.cgroup_path;
+    // Empty: no cgroup (every later verb reads it so).
+    st_.cgroup_path = cgroup_->hierarchies().empty() ? "" : b_.cgroup_path;
     st_.cgroup_created = cgroup_->to_create();
     st_.has_process = config.process.has_value();
     st_.systemd_cgroup = opts_.systemd_cgroup;
     st_.has_hooks = config.hooks.has_value();
+    if (!b_.resctrl_root.empty()) {
+        rdt_.emplace(*config.linux->intel_rdt, id_, b_.resctrl_root);
+        st_.intel_rdt_created = rdt_->to_remove();
+        st_.intel_rdt_tasks = rdt_->tasks_file();
+    }
     save_recovery(dir_, st_);
 
     const std::string fifo_path = dir_ + "/exec.fifo";
@@ -180,7 +216,15 @@ void Creation::take_id() {
 void Creation::make_cgroup() {
     cgroup_->create();
     rollback_->set_cgroup(cgroup_.get());
-    cgroup_->apply(resources_with_default_devices(b_.config));
+    spec::Resources r = resources_with_default_devices(b_.config);
+    // Rootless cannot load a device filter (CAP_SYS_ADMIN on the host) and
+    // needs none: the user namespace keeps devices to what the user may open.
+    if (linux_::running_rootless()) r.devices.clear();
+    cgroup_->apply(r);
+    if (rdt_) {
+        rollback_->set_rdt(&*rdt_);
+        rdt_->create();
+    }
     spdlog::debug("create {}: cgroup {} made, linux.resources applied", id_, b_.cgroup_path);
 }
 
@@ -227,6 +271,9 @@ void Creation::launch() {
         console_.reset();
         if (b_.plan.new_user) linux_::write_id_maps(pid, config.linux->uid_mappings, config.linux->gid_mappings);
         cgroup_->add_process(pid);
+        if (rdt_) linux_::rdt_add_process(rdt_->tasks_file(), pid);
+        if (config.linux && !config.linux->net_devices.empty())
+            net_devices_.emplace(config.linux->net_devices, container_netns(config, pid));
         if (pidfd_socket_) {
             linux_::send_pidfd(pidfd_socket_.get(), pid, "standard");
             pidfd_socket_.reset();
@@ -249,11 +296,13 @@ void Creation::launch() {
 
 Container Creation::save_state() {
     st_.cgroup_created = cgroup_->created();
+    if (rdt_) st_.intel_rdt_created = rdt_->created();
     st_.creating = false;
     ocirt::save_state(dir_, st_);
     linux_::write_pid_file(b_.process.pid_file, init_.pid());
     const pid_t pid = init_.release();
     rollback_->commit();
+    if (net_devices_) net_devices_->commit();
     spdlog::debug("create {}: created, init {} waits for start", id_, pid);
     return Container(root_, id_, st_, std::move(lock_));
 }

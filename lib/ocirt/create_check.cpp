@@ -6,9 +6,11 @@
 #include <spdlog/spdlog.h>
 
 #include "ocirt/linux/cgroups/manager.hpp"
+#include "ocirt/linux/intel_rdt.hpp"
 #include "ocirt/linux/cgroups/systemd_props.hpp"
 #include "ocirt/linux/lsm.hpp"
 #include "ocirt/linux/mount/options.hpp"
+#include "ocirt/linux/net_devices.hpp"
 #include "ocirt/linux/process_attrs.hpp"
 #include "ocirt/linux/seccomp_cache.hpp"
 #include "ocirt/spec/parse.hpp"
@@ -95,6 +97,8 @@ CheckedBundle check_bundle(const std::string& root, const std::string& id, const
     }
     if (config.linux) linux_::check_mount_label(config.linux->mount_label);
     linux_::check_process_attrs(config);
+    linux_::check_net_devices(config);
+    if (config.linux && config.linux->intel_rdt) b.resctrl_root = linux_::find_resctrl();
     b.plan = linux_::plan_namespaces(config);
     if (!b.plan.has(spec::NamespaceType::mount)) check_without_mount_ns(config);
     if (spdlog::should_log(spdlog::level::debug))

@@ -23,6 +23,7 @@ struct CheckedBundle {
     std::string cgroup_path;
     std::optional<linux_::SeccompProgram> seccomp;  // compiled (through the cache under `root`)
     linux_::NamespacePlan plan;
+    std::string resctrl_root;  // linux.intelRdt: where resctrl is mounted
 };
 
 CheckedBundle check_bundle(const std::string& root, const std::string& id, const CreateOptions& opts);

@@ -12,9 +12,11 @@
 #include "ocirt/linux/cgroups/manager.hpp"
 #include "ocirt/linux/exec_init.hpp"
 #include "ocirt/linux/fd_passing.hpp"
+#include "ocirt/linux/intel_rdt.hpp"
 #include "ocirt/linux/launch.hpp"
 #include "ocirt/linux/namespaces.hpp"
 #include "ocirt/linux/pidfd.hpp"
+#include "ocirt/linux/rootless.hpp"
 #include "ocirt/linux/seccomp_cache.hpp"
 #include "ocirt/linux/spawn.hpp"
 #include "ocirt/linux/supervise.hpp"
@@ -104,7 +106,13 @@ int Container::exec(const ExecOptions& o) const {
     linux_::Launch l;
     l.what = "exec " + id();
     l.child_name = "process";
-    l.clone = [&](linux_::ParentChannel&, linux_::ChildChannel&, const std::function<void()>& entry) {
+    // Rootless: an intermediate enters the namespaces (linux/spawn.hpp).
+    const bool rootless = linux_::running_rootless();
+    const bool has_user = !ns.join.empty() && ns.join.front().first == spec::NamespaceType::user;
+    const Fd no_user;
+    l.clone = [&](linux_::ParentChannel& p, linux_::ChildChannel& c, const std::function<void()>& entry) {
+        if (rootless)
+            return linux_::spawn_in_userns(has_user ? ns.join.front().second : no_user, ns.pid, ns.time, p, c, entry);
         return linux_::spawn_in(ns.pid, ns.time, entry);
     };
     l.child = [&](linux_::ChildChannel& ch) {
@@ -115,6 +123,7 @@ int Container::exec(const ExecOptions& o) const {
         if (console) console->close_far_end();
         console_socket.reset();
         if (!state().cgroup_path.empty()) cgroup()->add_process(pid, o.sub_cgroups);
+        if (!state().intel_rdt_tasks.empty()) linux_::rdt_add_process(state().intel_rdt_tasks, pid);
         if (pidfd_socket) {
             linux_::send_pidfd(pidfd_socket.get(), pid, "setns");
             pidfd_socket.reset();

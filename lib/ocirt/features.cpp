@@ -79,13 +79,18 @@ json features() {
         // Applied when the host has the LSM, ignored (debug) when it has not (linux/lsm.hpp).
         {"apparmor", {{"enabled", true}}},
         {"selinux", {{"enabled", true}}},
-        {"intelRdt", {{"enabled", config_supported([](spec::Linux& l) { l.intel_rdt.emplace(); })}}},
+        // Whether ocirt applies them, whatever the host has (resctrl, an interface).
+        {"intelRdt",
+         {
+             {"enabled", config_supported([](spec::Linux& l) { l.intel_rdt.emplace(); })},
+             {"schemata", config_supported([](spec::Linux& l) { l.intel_rdt.emplace().schemata = {"L3:0=f"}; })},
+             {"monitoring", config_supported([](spec::Linux& l) { l.intel_rdt.emplace().enable_monitoring = true; })},
+         }},
         {"mountExtensions", {{"idmap", {{"enabled", true}}}}},
         // runtime-spec 1.3: the names linux.memoryPolicy accepts (linux/process_attrs).
         {"memoryPolicy",
          {{"modes", linux_::memory_policy_modes()}, {"flags", linux_::memory_policy_flags()}}},
-        // runtime-spec 1.3: netDevices {enabled} and intelRdt's schemata and monitoring
-        // belong to the netDevices/intelRdt work (linux/netlink*, net_devices*, intel_rdt*).
+        {"netDevices", {{"enabled", config_supported([](spec::Linux& l) { l.net_devices["eth0"] = {}; })}}},
     };
 
     json annotations = json::object();

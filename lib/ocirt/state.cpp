@@ -22,13 +22,16 @@ const char* to_string(Status s) {
 }
 
 nlohmann::json State::to_json() const {
-    return nlohmann::json{{"ociVersion", oci_version},   {"id", id},
+    nlohmann::json j{{"ociVersion", oci_version},   {"id", id},
                           {"pid", pid},                  {"pidStartTime", pid_start_time},
                           {"bundle", bundle},            {"rootfs", rootfs},
                           {"created", created},          {"owner", owner},
                           {"annotations", annotations},  {"cgroupPath", cgroup_path},  {"cgroupCreated", cgroup_created},
                           {"hasProcess", has_process},   {"systemdCgroup", systemd_cgroup},
                           {"hasHooks", has_hooks},       {"creating", creating}};
+    if (!intel_rdt_tasks.empty()) j["intelRdtTasks"] = intel_rdt_tasks;
+    if (!intel_rdt_created.empty()) j["intelRdtCreated"] = intel_rdt_created;
+    return j;
 }
 
 State State::from_json(const nlohmann::json& j) {
@@ -50,6 +53,9 @@ State State::from_json(const nlohmann::json& j) {
     s.systemd_cgroup = j.value("systemdCgroup", false);
     s.has_hooks = j.value("hasHooks", false);
     s.creating = j.value("creating", false);
+    s.intel_rdt_tasks = j.value("intelRdtTasks", "");
+    if (j.contains("intelRdtCreated"))
+        s.intel_rdt_created = j.at("intelRdtCreated").get<std::vector<std::string>>();
     return s;
 }
 

@@ -29,7 +29,11 @@ struct State {
     std::vector<std::string> cgroup_created;  // dirs create made (delete removes only those)
     bool has_process = true;  // config.json had a process (start needs one)
     bool systemd_cgroup = false;
-    bool has_hooks = false;  // config.json has hooks (start and delete then read it)
+    bool has_hooks = false;
+    // linux.intelRdt: the tasks file exec adds its process to, and the resctrl
+    // dirs create made that delete removes (recovery.json: those it will make).
+    std::string intel_rdt_tasks;
+    std::vector<std::string> intel_rdt_created;  // config.json has hooks (start and delete then read it)
     // A record create writes before it makes anything (recovery.json): the
     // container may be half-made; cgroup_created lists the dirs create will make.
     bool creating = false;

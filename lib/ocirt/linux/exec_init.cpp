@@ -3,6 +3,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "ocirt/linux/identity.hpp"
@@ -13,6 +14,12 @@
 
 namespace ocirt::linux_ {
 namespace {
+
+// Whether the namespace fd is the one this process is in already.
+bool already_in(int fd, const char* self) {
+    struct stat a, b;
+    return ::fstat(fd, &a) == 0 && ::stat(self, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
 
 void run(const ExecContext& ctx) {
     sigset_t none;
@@ -31,6 +38,11 @@ void run(const ExecContext& ctx) {
 
     bool user_ns = false;
     for (const auto& [type, fd] : ctx.namespaces) {
+        // Rootless, the intermediate that cloned us joined it already (spawn.hpp).
+        if (type == spec::NamespaceType::user && already_in(fd, "/proc/self/ns/user")) {
+            user_ns = true;
+            continue;
+        }
         if (::setns(fd, static_cast<int>(clone_flag(type))) != 0)
             throw_errno(std::string("join the container's ") + proc_ns_name(type) + " namespace");
         user_ns |= type == spec::NamespaceType::user;

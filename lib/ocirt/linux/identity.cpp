@@ -7,6 +7,7 @@
 
 #include <fstream>
 
+#include "ocirt/linux/idmap.hpp"
 #include "ocirt/util/error.hpp"
 
 namespace ocirt::linux_ {
@@ -15,6 +16,9 @@ void switch_user(const spec::User& user) {
     std::vector<gid_t> groups(user.additional_gids.begin(), user.additional_gids.end());
     if (::setgroups(groups.size(), groups.data()) != 0) {
         // EPERM: a user namespace with setgroups denied and nothing asked for.
+        if (errno == EPERM && !groups.empty() && !setgroups_allowed())
+            throw Error("process.user.additionalGids: setgroups is denied in this user namespace (a rootless "
+                        "gid map of the caller's own gid only; map ranges from /etc/subgid, written by newgidmap)");
         if (!(errno == EPERM && groups.empty())) throw_errno("process.user.additionalGids: setgroups");
     }
     if (::prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0) throw_errno("prctl(PR_SET_KEEPCAPS)");

@@ -1,4 +1,5 @@
 #include "ocirt/linux/init.hpp"
+#include "ocirt/linux/rootless.hpp"
 
 #include <fcntl.h>
 #include <sched.h>
@@ -77,7 +78,11 @@ void run(const InitContext& ctx) {
     handle_terminating_signals();
     // The runtime runs inside the container's namespaces from here on: keep
     // container processes from opening it through /proc/PID/exe or ptrace.
-    if (::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) throw_errno("prctl(PR_SET_DUMPABLE)");
+    // Rootless, the parent (no CAP_SYS_PTRACE) writes our id maps through
+    // /proc/PID, which non-dumpable makes root's: that waits until `go`,
+    // which comes after the maps; no container process exists before it.
+    const bool maps_by_user = ctx.namespaces.new_user && running_rootless();
+    if (!maps_by_user && ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) throw_errno("prctl(PR_SET_DUMPABLE)");
     // A session of its own (a terminal needs it to become the controlling one).
     if (::setsid() < 0) throw_errno("setsid");
 
@@ -91,6 +96,7 @@ void run(const InitContext& ctx) {
     close_fds_except(ctx.listen_fds + ctx.preserve_fds, keep);
 
     ctx.sync->wait_go();
+    if (maps_by_user && ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) throw_errno("prctl(PR_SET_DUMPABLE)");
     // The init logs (through the log fd it kept) only until `ready`: after it the fd is not
     // the runtime's to write to any more.
     spdlog::debug("init: go received; joining namespaces");

@@ -58,6 +58,24 @@ private:
     Fd saved_;
 };
 
+// Forks an intermediate that runs `body` (which clones the real child with
+// CLONE_PARENT, so it is our child, and returns its pid), reports that pid on
+// child_sock and exits; returns the pid as read from parent_sock.
+pid_t via_intermediate(ParentChannel& parent_sock, ChildChannel& child_sock, const std::function<pid_t()>& body) {
+    pid_t mid = static_cast<pid_t>(::fork());
+    if (mid < 0) throw_errno("fork the namespace-joining intermediate");
+    if (mid == 0) run_in_child(child_sock, 1, [&] { child_sock.child_pid(body()); });
+    int status = 0;
+    pid_t w;
+    do w = ::waitpid(mid, &status, 0);
+    while (w < 0 && errno == EINTR);
+    if (w < 0) throw_errno("wait for the namespace-joining intermediate");
+    // It is gone: whatever it sent is queued. Without a message its status says why.
+    if (!(WIFEXITED(status) && WEXITSTATUS(status) == 0) && !parent_sock.pending())
+        throw Error("namespace-joining intermediate failed (" + describe_wait_status(status) + ")");
+    return parent_sock.child_pid();
+}
+
 }  // namespace
 
 pid_t spawn_in(const Fd& pid_ns, const Fd& time_ns, const std::function<void()>& child) {
@@ -85,27 +103,31 @@ pid_t spawn_init(const NamespacePlan& plan, int cgroup_fd, ParentChannel& parent
         return pid;
     }
 
-    pid_t mid = static_cast<pid_t>(::fork());
-    if (mid < 0) throw_errno("fork the namespace-joining intermediate");
-    if (mid == 0) {
-        run_in_child(child_sock, 1, [&] {
-            join_namespaces(plan, /*for_children_only=*/true);
-            unshare_time_with_offsets(plan);
-            pid_t pid = clone3_fork(plan.clone_flags | CLONE_PARENT, -1);
-            if (pid < 0) throw_errno("clone the container init");
-            if (pid == 0) child();
-            child_sock.child_pid(pid);
-        });
-    }
-    int status = 0;
-    pid_t w;
-    do w = ::waitpid(mid, &status, 0);
-    while (w < 0 && errno == EINTR);
-    if (w < 0) throw_errno("wait for the namespace-joining intermediate");
-    // It is gone: whatever it sent is queued. Without a message its status says why.
-    if (!(WIFEXITED(status) && WEXITSTATUS(status) == 0) && !parent_sock.pending())
-        throw Error("namespace-joining intermediate failed (" + describe_wait_status(status) + ")");
-    return parent_sock.child_pid();
+    return via_intermediate(parent_sock, child_sock, [&] {
+        join_namespaces(plan, /*for_children_only=*/true);
+        unshare_time_with_offsets(plan);
+        pid_t pid = clone3_fork(plan.clone_flags | CLONE_PARENT, -1);
+        if (pid < 0) throw_errno("clone the container init");
+        if (pid == 0) child();
+        return pid;
+    });
+}
+
+pid_t spawn_in_userns(const Fd& user_ns, const Fd& pid_ns, const Fd& time_ns, ParentChannel& parent_sock,
+                      ChildChannel& child_sock, const std::function<void()>& child) {
+    return via_intermediate(parent_sock, child_sock, [&] {
+        // The user namespace first: it owns the others, and gives the
+        // capabilities their setns needs.
+        if (user_ns && ::setns(user_ns.get(), CLONE_NEWUSER) != 0)
+            throw_errno("join the container's user namespace");
+        if (pid_ns && ::setns(pid_ns.get(), CLONE_NEWPID) != 0) throw_errno("enter the container's pid namespace");
+        if (time_ns && ::setns(time_ns.get(), CLONE_NEWTIME) != 0)
+            throw_errno("enter the container's time namespace");
+        pid_t pid = clone3_fork(CLONE_PARENT, -1);
+        if (pid < 0) throw_errno("clone the exec process");
+        if (pid == 0) child();
+        return pid;
+    });
 }
 
 }  // namespace ocirt::linux_

@@ -25,6 +25,15 @@ pid_t spawn_init(const NamespacePlan& plan, int cgroup_fd, ParentChannel& parent
 // error: the child is killed). `child` runs in it and does not return.
 pid_t spawn_in(const Fd& pid_ns, const Fd& time_ns, const std::function<void()>& child);
 
+// exec's clone for a rootless caller: an intermediate joins the container's
+// user namespace first (when there is one: it gives the capabilities the
+// next setns needs), then enters the pid and time namespaces (optional fds)
+// and clones the process with CLONE_PARENT; its pid comes back on the channel
+// as spawn_init's. No one has to come back: rootless may not setns back into
+// a pid namespace the host's user namespace owns (rootless podman's case).
+pid_t spawn_in_userns(const Fd& user_ns, const Fd& pid_ns, const Fd& time_ns, ParentChannel& parent_sock,
+                      ChildChannel& child_sock, const std::function<void()>& child);
+
 // Raw clone3 with fork semantics (no new stack); -1 and errno on failure.
 pid_t clone3_fork(uint64_t flags, int cgroup_fd);
 

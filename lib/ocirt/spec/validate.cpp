@@ -1,6 +1,7 @@
 #include "ocirt/spec/validate.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <set>
 #include <string_view>
@@ -217,9 +218,55 @@ void check_sysctl(const Config& c) {
     }
 }
 
+// linux.netDevices: names the kernel takes (dev_valid_name: at most 15
+// bytes, no '/', ':' or blank, not "." or ".."); a network namespace of the
+// container's own to move them into (ocirt checks at create that a joined one
+// is not the runtime's).
+bool valid_interface_name(const std::string& n) {
+    if (n.empty() || n.size() > 15 || n == "." || n == "..") return false;
+    return std::none_of(n.begin(), n.end(), [](char ch) {
+        return ch == '/' || ch == ':' || ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' ||
+               ch == '\v' || ch == '\f';
+    });
+}
+
+void check_net_devices(const Config& c) {
+    const Linux& l = *c.linux;
+    for (const auto& [host, dev] : l.net_devices) {
+        std::string p = "linux.netDevices[" + quote(host) + "]";
+        if (!valid_interface_name(host)) fail(p, "not a network interface name");
+        if (!dev.name.empty() && !valid_interface_name(dev.name))
+            fail(p + ".name", "not a network interface name: " + quote(dev.name));
+    }
+    if (!l.net_devices.empty() && !find_ns(c, NamespaceType::network))
+        fail("linux.netDevices", "needs a network namespace of the container's own (linux.namespaces has no \"network\" entry)");
+}
+
+// linux.intelRdt: closID names a directory of the resctrl root ("/" is the
+// root, the default CLOS); a schemata line is one line.
+void check_intel_rdt(const IntelRdt& r) {
+    const std::string p = "linux.intelRdt";
+    if (!r.clos_id.empty() && r.clos_id != "/" &&
+        (r.clos_id == "." || r.clos_id == ".." || r.clos_id.find('/') != std::string::npos ||
+         r.clos_id.find('\n') != std::string::npos))
+        fail(p + ".closID", "must be \"/\" or the name of a directory of the resctrl root, got " + quote(r.clos_id));
+    if (!r.l3_cache_schema.empty() && r.l3_cache_schema.find('\n') != std::string::npos)
+        fail(p + ".l3CacheSchema", "must not contain a newline");
+    if (!r.mem_bw_schema.empty()) {
+        if (r.mem_bw_schema.find('\n') != std::string::npos) fail(p + ".memBwSchema", "must not contain a newline");
+        if (!r.mem_bw_schema.starts_with("MB:")) fail(p + ".memBwSchema", "must start with \"MB:\", got " + quote(r.mem_bw_schema));
+    }
+    for (size_t i = 0; i < r.schemata.size(); ++i) {
+        if (r.schemata[i].find('\n') != std::string::npos) fail(at(p + ".schemata", i), "must not contain a newline");
+        if (r.schemata[i].empty()) fail(at(p + ".schemata", i), "must not be empty");
+    }
+}
+
 void check_linux(const Config& c) {
     const Linux& l = *c.linux;
     check_namespaces(c);
+    check_net_devices(c);
+    if (l.intel_rdt) check_intel_rdt(*l.intel_rdt);
 
     for (size_t i = 0; i < l.devices.size(); ++i) {
         const Device& d = l.devices[i];
@@ -402,20 +449,18 @@ void validate(const Config& c) {
 namespace {
 
 // A view that is empty when the section is absent, to keep the table short.
-const Linux& lin(const Config& c) {
+[[maybe_unused]] const Linux& lin(const Config& c) {
     static const Linux none;
     return c.linux ? *c.linux : none;
 }
 
-std::string if_set(bool set, const char* field) { return set ? field : ""; }
+[[maybe_unused]] std::string if_set(bool set, const char* field) { return set ? field : ""; }
 
 // Each probe returns the name of a field ocirt does not apply yet when `c`
 // sets it, else "". One line per feature: delete its line when it lands.
 using Probe = std::string (*)(const Config&);
-const Probe kNotSupportedYet[] = {
-    [](const Config& c) { return if_set(lin(c).intel_rdt.has_value(), "linux.intelRdt"); },
-    [](const Config& c) { return if_set(!lin(c).net_devices.empty(), "linux.netDevices"); },
-};
+// None at present (linux.intelRdt and linux.netDevices landed with spec 1.3).
+const std::array<Probe, 0> kNotSupportedYet{};
 
 }  // namespace
 

@@ -91,6 +91,19 @@ bool writes(const S& s, const Ctl (&table)[N], bool v2, std::string_view control
     return any;
 }
 
+// The first field of a section that writes to any controller, as "prefix.name".
+template <spec::Described S, size_t N>
+std::optional<std::string> first_set(const S& s, const Ctl (&table)[N], const std::string& prefix) {
+    size_t i = 0;
+    std::optional<std::string> found;
+    spec::for_each_field<S>([&](const auto& f) {
+        const Ctl& c = table[i++];
+        if (!found && (!c.v1.empty() || !c.v2.empty()) && is_set(s.*f.member, c.zero_unset))
+            found = prefix + "." + std::string(f.name);
+    });
+    return found;
+}
+
 void add(std::vector<Need>& out, const std::string& controller, const std::string& field) {
     bool seen = std::any_of(out.begin(), out.end(), [&](const Need& n) { return n.controller == controller; });
     if (!seen) out.push_back(Need{controller, field});
@@ -103,6 +116,19 @@ bool sets_memory_v1(const spec::MemoryResources& m) { return writes(m, kMemory, 
 bool sets_cpu(const spec::CpuResources& c) { return writes(c, kCpu, false, "cpu"); }
 bool sets_cpuset(const spec::CpuResources& c) { return writes(c, kCpu, false, "cpuset"); }
 bool sets_block_io(const spec::BlockIoResources& b) { return writes(b, kBlockIo, false, "blkio"); }
+
+std::optional<std::string> first_limit(const spec::Resources& r) {
+    std::optional<std::string> f;
+    if (r.memory && (f = first_set(*r.memory, kMemory, "linux.resources.memory"))) return f;
+    if (r.cpu && (f = first_set(*r.cpu, kCpu, "linux.resources.cpu"))) return f;
+    if (r.pids && (f = first_set(*r.pids, kPids, "linux.resources.pids"))) return f;
+    if (r.block_io && (f = first_set(*r.block_io, kBlockIo, "linux.resources.blockIO"))) return f;
+    if (!r.hugepage_limits.empty()) return "linux.resources.hugepageLimits";
+    if (r.network && (f = first_set(*r.network, kNetwork, "linux.resources.network"))) return f;
+    if (!r.rdma.empty()) return "linux.resources.rdma";
+    if (!r.unified.empty()) return "linux.resources.unified[\"" + r.unified.begin()->first + "\"]";
+    return std::nullopt;
+}
 
 std::vector<Need> v1_needs(const spec::Resources& r) {
     std::vector<Need> out;

@@ -18,6 +18,9 @@ std::unique_ptr<Manager> make_v2(std::string path, std::vector<Hierarchy> hierar
 // annotations give the org.systemd.property.* the unit starts with.
 std::unique_ptr<Manager> make_systemd(const std::string& path, const Paths& paths, std::vector<std::string> created,
                                       std::map<std::string, std::string> annotations);
+// No cgroup at all (rootless without a writable one, none.cpp); `why` says
+// why in its errors.
+std::unique_ptr<Manager> make_none(Mode mode, std::string path, std::string why);
 
 // The O_PATH directory fd clone3(CLONE_INTO_CGROUP) takes; errors name dir.
 Fd open_cgroup_dir(const std::string& dir);

@@ -145,4 +145,15 @@ std::unique_ptr<Manager> open(const std::string& resolved_path, const Paths& pat
                               std::vector<std::string> created = {}, Driver driver = Driver::cgroupfs,
                               std::map<std::string, std::string> annotations = {});
 
+// Rootless (linux/rootless.hpp): the v2 manager when the container's dir, or
+// its nearest existing ancestor, is a delegated one (owned by `euid` and
+// writable, as is cgroup.procs there: systemd's user@.service delegation);
+// else a manager without a cgroup, which refuses every limit naming the field
+// (v1, hybrid, and v2 without delegation). Only create decides: later verbs
+// find an empty cgroup path in the state when it chose none.
+std::unique_ptr<Manager> open_rootless(const std::string& resolved_path, const Paths& paths, uid_t euid);
+
+// Whether `dir` (a cgroup2 dir) is delegated to `euid`: see open_rootless.
+bool delegated_to(const std::string& dir, uid_t euid);
+
 }  // namespace ocirt::cgroups

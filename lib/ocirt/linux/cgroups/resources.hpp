@@ -43,6 +43,11 @@ bool sets_cpu(const spec::CpuResources& c);           // all but cpus and mems
 bool sets_cpuset(const spec::CpuResources& c);        // cpus, mems
 bool sets_block_io(const spec::BlockIoResources& b);
 
+// The first field (devices aside) that writes to a cgroup, most precise name
+// first ("linux.resources.memory.limit"); nullopt when none does. For the
+// refusal of a container without a cgroup (rootless, none.cpp).
+std::optional<std::string> first_limit(const spec::Resources& r);
+
 // v1 controller names: memory, cpu, cpuset, pids, blkio, hugetlb, net_cls,
 // net_prio, rdma; each once, in that order.
 std::vector<Need> v1_needs(const spec::Resources& r);

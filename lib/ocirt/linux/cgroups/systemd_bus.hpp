@@ -1,7 +1,7 @@
 #pragma once
 // A D-Bus client of systemd's manager (org.freedesktop.systemd1) over sd-bus:
 // the few calls the systemd cgroup driver makes, each waiting for its job.
-#include <systemd/sd-bus.h>
+#include "ocirt/linux/cgroups/sd_bus_lib.hpp"
 
 #include <chrono>
 #include <memory>
@@ -13,13 +13,13 @@
 namespace ocirt::cgroups::systemd {
 
 struct BusDeleter {
-    void operator()(sd_bus* b) const { sd_bus_flush_close_unref(b); }
+    void operator()(sd_bus* b) const { sd().bus_flush_close_unref(b); }
 };
 struct MessageDeleter {
-    void operator()(sd_bus_message* m) const { sd_bus_message_unref(m); }
+    void operator()(sd_bus_message* m) const { sd().bus_message_unref(m); }
 };
 struct SlotDeleter {
-    void operator()(sd_bus_slot* s) const { sd_bus_slot_unref(s); }
+    void operator()(sd_bus_slot* s) const { sd().bus_slot_unref(s); }
 };
 using BusPtr = std::unique_ptr<sd_bus, BusDeleter>;
 using MessagePtr = std::unique_ptr<sd_bus_message, MessageDeleter>;

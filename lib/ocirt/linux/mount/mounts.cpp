@@ -211,6 +211,15 @@ void mount_entry(int root_fd, const spec::Mount& m, size_t index, const RootfsCo
         mount_bind(root_fd, m, index, o, ctx, where);
     } else if ((m.type == "cgroup" || m.type == "cgroup2") && !ctx.cgroups.empty()) {
         mount_cgroups(root_fd, m, o, ctx, where);
+    } else if (m.type == "cgroup" || m.type == "cgroup2") {
+        // No container cgroup: rootless without a delegated one (cgroups/none.cpp).
+        // Its user namespace may not mount a cgroup hierarchy; the host's tree
+        // is bound in, read-only, as what the user sees anyway.
+        spdlog::debug("{}: no container cgroup; binding the host's /sys/fs/cgroup", where);
+        Fd target = open_in_root(root_fd, m.destination, Create::dir);
+        do_mount("/sys/fs/cgroup", fd_path(target.get()), nullptr, MS_BIND | MS_REC, {},
+                 where + ": bind the host's /sys/fs/cgroup on " + m.destination);
+        bind_remount(root_fd, m.destination, o, where);
     } else if (o.flags & MS_REMOUNT) {
         mount_remount(root_fd, m, o, where);
     } else {

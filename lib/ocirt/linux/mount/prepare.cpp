@@ -7,6 +7,7 @@
 
 #include "ocirt/linux/mount/idmap.hpp"
 #include "ocirt/linux/mount/options.hpp"
+#include "ocirt/linux/rootless.hpp"
 
 namespace ocirt::linux_ {
 
@@ -41,6 +42,9 @@ PreparedMounts prepare_mounts(const RootfsContext& ctx) {
             // init to attach if it cannot bind the path itself.
             unsigned flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (o.recursive_bind() ? AT_RECURSIVE : 0);
             Fd tree(::open_tree(AT_FDCWD, src.c_str(), flags));
+            // Rootless without a mount namespace of our own to clone from:
+            // the init binds the path (it reaches what the user reaches).
+            if (!tree && errno == EPERM && running_rootless()) continue;
             if (!tree) throw_errno(where + ".source: " + src);
             out.trees.emplace(i, std::move(tree));
             continue;

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "ocirt/linux/devices.hpp"
+#include "ocirt/linux/rootless.hpp"
 #include "ocirt/linux/mount/mountinfo.hpp"
 #include "ocirt/linux/mount/options.hpp"
 #include "ocirt/linux/safe_path.hpp"
@@ -98,7 +99,9 @@ void prepare_rootfs(const RootfsContext& ctx) {
     const auto& mounts = ctx.config->mounts;
     for (size_t i = 0; i < mounts.size(); ++i) mount_entry(root.get(), mounts[i], i, ctx);
 
-    create_devices(root.get(), devices_to_create(*ctx.config), ctx.new_user_ns);
+    // mknod needs the host's CAP_MKNOD: in a user namespace, and rootless (a
+    // rootless podman's namespace), the host's nodes are bound in instead.
+    create_devices(root.get(), devices_to_create(*ctx.config), ctx.new_user_ns || running_rootless());
     create_dev_symlinks(root.get());
 }
 
