@@ -21,6 +21,9 @@ public:
     const std::vector<std::string>& created() const override { return nothing_; }
     std::vector<std::string> to_create() const override { return {}; }
     void add_process(pid_t) override {}
+    void add_process(pid_t, const SubCgroups& sub) override {
+        if (!sub.empty()) throw Error("--cgroup: the container has no cgroup: " + why_);
+    }
 
     // Device rules are no limit here: rootless, the user namespace already
     // keeps the container from making or opening devices the user cannot.
