@@ -148,10 +148,12 @@ void Socket::exchange(std::vector<char>& req, F&& on_reply) {
     }
 }
 
-std::optional<Link> Socket::link(const std::string& name) {
+// RTM_GETLINK by name or by index: one link, or none when the kernel says ENODEV.
+std::optional<Link> Socket::get_link(int index, const std::string* name) {
     ifinfomsg ifi{};
+    ifi.ifi_index = index;
     Request r(RTM_GETLINK, 0, &ifi, sizeof ifi);
-    r.attr_str(IFLA_IFNAME, name);
+    if (name) r.attr_str(IFLA_IFNAME, *name);
     std::optional<Link> out;
     try {
         exchange(r.finish(), [&](const nlmsghdr* h) { out = parse_link(h); });
@@ -162,19 +164,9 @@ std::optional<Link> Socket::link(const std::string& name) {
     return out;
 }
 
-std::optional<Link> Socket::link(int index) {
-    ifinfomsg ifi{};
-    ifi.ifi_index = index;
-    Request r(RTM_GETLINK, 0, &ifi, sizeof ifi);
-    std::optional<Link> out;
-    try {
-        exchange(r.finish(), [&](const nlmsghdr* h) { out = parse_link(h); });
-    } catch (const Error& e) {
-        if (e.code() == ENODEV) return std::nullopt;
-        throw;
-    }
-    return out;
-}
+std::optional<Link> Socket::link(const std::string& name) { return get_link(0, &name); }
+
+std::optional<Link> Socket::link(int index) { return get_link(index, nullptr); }
 
 std::vector<Address> Socket::addresses(int index) {
     ifaddrmsg ifa{};

@@ -45,6 +45,7 @@ public:
     void add_address(int index, const Address& a);
 
 private:
+    std::optional<Link> get_link(int index, const std::string* name);
     explicit Socket(Fd fd) : fd_(std::move(fd)) {}
     // Sends one request and reads its answer: on_reply gets each message of a
     // dump (or the one reply of a get); the kernel's error is thrown with its errno.

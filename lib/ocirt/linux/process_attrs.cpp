@@ -142,14 +142,12 @@ void apply_cpu_affinity(const std::string& cpus, const std::string& which) {
 void reset_cpu_affinity() {
     // Every CPU the kernel could have (runc's 8192): sched_setaffinity keeps those of the
     // task's cpuset, and CPUs added to the cpuset later stay usable.
-    constexpr int kMaxCpus = 8192;
-    cpu_set_t* set = CPU_ALLOC(kMaxCpus);
-    if (!set) throw_errno("reset the CPU affinity: CPU_ALLOC");
-    const size_t size = CPU_ALLOC_SIZE(kMaxCpus);
-    std::memset(set, 0xff, size);
-    const int r = ::sched_setaffinity(0, size, set);
+    // On the stack: this runs before every container's execve, an allocation is not needed.
+    constexpr size_t kMaxCpus = 8192;
+    cpu_set_t set[kMaxCpus / (8 * sizeof(cpu_set_t))];
+    std::memset(set, 0xff, sizeof set);
+    const int r = ::sched_setaffinity(0, sizeof set, set);
     const int err = errno;
-    CPU_FREE(set);
     // EPERM: a runtime confined (seccomp, LSM) from changing affinities; the process
     // keeps the runtime's, as it would without this step.
     if (r != 0 && err != EPERM) {
