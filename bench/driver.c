@@ -371,6 +371,20 @@ struct ctr {
 static pid_t unknown_reaped[4 * MAX_CTRS];
 static int n_unknown;
 
+/* Which container a reaped pid was: the index of the one whose step (a runtime call) it was
+ * (*is_step) or whose init it was; -1 for anything else, noted in unknown_reaped (an init
+ * reaped before its create step told us its pid). Steps first: a reaped init's pid may
+ * already be a new step's. */
+static int find_reaped(struct ctr *c, int n, pid_t pid, bool *is_step) {
+    for (int i = 0; i < n; i++)
+        if (c[i].step == pid) return *is_step = true, i;
+    *is_step = false;
+    for (int i = 0; i < n; i++)
+        if (c[i].init == pid && !c[i].init_gone) return i;
+    if (n_unknown < (int)(sizeof unknown_reaped / sizeof *unknown_reaped)) unknown_reaped[n_unknown++] = pid;
+    return -1;
+}
+
 static void parallel(void) {
     struct ctr c[MAX_CTRS] = {0};
     int n = opt_n, pending = 0;
@@ -394,19 +408,9 @@ static void parallel(void) {
             set_error("wait", "waitpid: %s", strerror(errno));
             break;
         }
-        /* steps first: a reaped init's pid may already be a new step's */
-        int i = 0;
-        bool is_step = true;
-        while (i < n && c[i].step != pid) i++;
-        if (i == n) {
-            is_step = false;
-            i = 0;
-            while (i < n && !(c[i].init == pid && !c[i].init_gone)) i++;
-        }
-        if (i == n) {
-            if (n_unknown < (int)(sizeof unknown_reaped / sizeof *unknown_reaped)) unknown_reaped[n_unknown++] = pid;
-            continue;
-        }
+        bool is_step;
+        int i = find_reaped(c, n, pid, &is_step);
+        if (i < 0) continue;
         struct ctr *x = &c[i];
         if (!is_step) {
             x->init_gone = true;
@@ -528,18 +532,9 @@ static bool pool(int n, int k, enum pool_goal goal, double *create_median) {
             set_error("wait", "waitpid: %s", strerror(errno));
             return false;
         }
-        int i = 0;
-        bool is_step = true;
-        while (i < next && pool_c[i].step != pid) i++;
-        if (i == next) {
-            is_step = false;
-            i = 0;
-            while (i < next && !(pool_c[i].init == pid && !pool_c[i].init_gone)) i++;
-        }
-        if (i == next) {
-            if (n_unknown < (int)(sizeof unknown_reaped / sizeof *unknown_reaped)) unknown_reaped[n_unknown++] = pid;
-            continue;
-        }
+        bool is_step;
+        int i = find_reaped(pool_c, next, pid, &is_step);
+        if (i < 0) continue;
         struct ctr *x = &pool_c[i];
         if (!is_step) {
             x->init_gone = true;
