@@ -254,7 +254,7 @@ void Creation::launch() {
     linux_::Launch l;
     l.what = "create " + id_;
     l.clone = [&](linux_::ParentChannel& p, linux_::ChildChannel& c, const std::function<void()>& entry) {
-        return linux_::spawn_init(b_.plan, cgroup_fd.get(), p, c, entry);
+        return linux_::spawn_init(b_.plan, {cgroup_fd.get(), cgroup_->calling_thread_join()}, p, c, entry);
     };
     l.child = [&](linux_::ChildChannel& c) {
         // The parent's fds: the state dir's flock must not outlive `create`.

@@ -110,10 +110,20 @@ int Container::exec(const ExecOptions& o) const {
     const bool rootless = linux_::running_rootless();
     const bool has_user = !ns.join.empty() && ns.join.front().first == spec::NamespaceType::user;
     const Fd no_user;
+    // Born in the container's cgroup where the layout allows it (spawn.hpp's
+    // CgroupBirth); into a sub-cgroup (--cgroup) it joins after the clone.
+    Fd cgroup_fd;
+    linux_::CgroupBirth birth;
+    if (!rootless && !state().cgroup_path.empty() && o.sub_cgroups.empty()) {
+        cgroup_fd = cgroup()->fd_for_clone_into_cgroup();
+        birth = {cgroup_fd.get(), cgroup()->calling_thread_join()};
+    }
     l.clone = [&](linux_::ParentChannel& p, linux_::ChildChannel& c, const std::function<void()>& entry) {
         if (rootless)
-            return linux_::spawn_in_userns(has_user ? ns.join.front().second : no_user, ns.pid, ns.time, p, c, entry);
-        return linux_::spawn_in(ns.pid, ns.time, entry);
+            return linux_::spawn_in_via_intermediate(has_user ? ns.join.front().second : no_user, ns.pid, ns.time, {},
+                                                     p, c, entry);
+        if (birth.join_thread) return linux_::spawn_in_via_intermediate(no_user, ns.pid, ns.time, birth, p, c, entry);
+        return linux_::spawn_in(ns.pid, ns.time, birth.fd, entry);
     };
     l.child = [&](linux_::ChildChannel& ch) {
         ctx.setup.sync = &ch;

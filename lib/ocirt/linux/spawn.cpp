@@ -29,6 +29,15 @@ pid_t clone3_fork(uint64_t flags, int cgroup_fd) {
 
 namespace {
 
+// clone3 into the cgroup2 dir when there is one; a cgroup that refuses it
+// (controllers that forbid it, a user namespace without the right to) is
+// joined later by add_process instead.
+pid_t clone_into(uint64_t flags, int cgroup_fd) {
+    pid_t pid = clone3_fork(flags, cgroup_fd);
+    if (pid < 0 && cgroup_fd >= 0 && errno != ENOMEM) pid = clone3_fork(flags, -1);
+    return pid;
+}
+
 // Enters `target` for the children of this process until leave().
 class ForChildren {
 public:
@@ -78,10 +87,10 @@ pid_t via_intermediate(ParentChannel& parent_sock, ChildChannel& child_sock, con
 
 }  // namespace
 
-pid_t spawn_in(const Fd& pid_ns, const Fd& time_ns, const std::function<void()>& child) {
+pid_t spawn_in(const Fd& pid_ns, const Fd& time_ns, int cgroup_fd, const std::function<void()>& child) {
     ForChildren in_pid(pid_ns, CLONE_NEWPID, "pid");
     ForChildren in_time(time_ns, CLONE_NEWTIME, "time");
-    pid_t pid = clone3_fork(0, -1);
+    pid_t pid = clone_into(0, cgroup_fd);
     if (pid < 0) throw_errno("clone the exec process");
     if (pid == 0) child();
     ChildGuard guard(pid);
@@ -90,44 +99,73 @@ pid_t spawn_in(const Fd& pid_ns, const Fd& time_ns, const std::function<void()>&
     return guard.release();
 }
 
-pid_t spawn_init(const NamespacePlan& plan, int cgroup_fd, ParentChannel& parent_sock,
+namespace {
+
+// In the intermediate: joins the cgroup and the namespaces, clones the child
+// as a sibling (CLONE_PARENT: it is the caller's child) and returns its pid.
+pid_t clone_from_intermediate(const NamespacePlan& plan, const CgroupBirth& cg, bool join_thread,
+                              const std::function<void()>& child, const char* what) {
+    if (join_thread) cg.join_thread();
+    join_namespaces(plan, /*for_children_only=*/true);
+    unshare_time_with_offsets(plan);
+    pid_t pid = clone_into(plan.clone_flags | CLONE_PARENT, cg.fd);
+    if (pid < 0) throw_errno(what);
+    if (pid == 0) child();
+    return pid;
+}
+
+}  // namespace
+
+pid_t spawn_init(const NamespacePlan& plan, const CgroupBirth& cg, ParentChannel& parent_sock,
                  ChildChannel& child_sock, const std::function<void()>& child) {
-    if (!plan.needs_intermediate()) {
-        pid_t pid = clone3_fork(plan.clone_flags, cgroup_fd);
-        if (pid < 0 && cgroup_fd >= 0 && errno != ENOMEM) {
-            // e.g. a cgroup with controllers that forbid it: join it later instead.
-            pid = clone3_fork(plan.clone_flags, -1);
+    const char* what = "clone the container init";
+    if (cg.join_thread) {
+        try {
+            return via_intermediate(parent_sock, child_sock,
+                                    [&] { return clone_from_intermediate(plan, cg, true, child, what); });
+        } catch (const Error& e) {
+            // A pids limit counts the intermediate too, and may leave no room
+            // for the init beside it: then the init joins after its clone.
+            if (e.code() != EAGAIN) throw;
         }
-        if (pid < 0) throw_errno("clone the container init");
+    }
+    if (!plan.needs_intermediate()) {
+        pid_t pid = clone_into(plan.clone_flags, cg.fd);
+        if (pid < 0) throw_errno(what);
         if (pid == 0) child();
         return pid;
     }
-
-    return via_intermediate(parent_sock, child_sock, [&] {
-        join_namespaces(plan, /*for_children_only=*/true);
-        unshare_time_with_offsets(plan);
-        pid_t pid = clone3_fork(plan.clone_flags | CLONE_PARENT, -1);
-        if (pid < 0) throw_errno("clone the container init");
-        if (pid == 0) child();
-        return pid;
-    });
+    return via_intermediate(parent_sock, child_sock,
+                            [&] { return clone_from_intermediate(plan, cg, false, child, what); });
 }
 
-pid_t spawn_in_userns(const Fd& user_ns, const Fd& pid_ns, const Fd& time_ns, ParentChannel& parent_sock,
-                      ChildChannel& child_sock, const std::function<void()>& child) {
-    return via_intermediate(parent_sock, child_sock, [&] {
-        // The user namespace first: it owns the others, and gives the
-        // capabilities their setns needs.
-        if (user_ns && ::setns(user_ns.get(), CLONE_NEWUSER) != 0)
-            throw_errno("join the container's user namespace");
-        if (pid_ns && ::setns(pid_ns.get(), CLONE_NEWPID) != 0) throw_errno("enter the container's pid namespace");
-        if (time_ns && ::setns(time_ns.get(), CLONE_NEWTIME) != 0)
-            throw_errno("enter the container's time namespace");
-        pid_t pid = clone3_fork(CLONE_PARENT, -1);
-        if (pid < 0) throw_errno("clone the exec process");
-        if (pid == 0) child();
-        return pid;
-    });
+pid_t spawn_in_via_intermediate(const Fd& user_ns, const Fd& pid_ns, const Fd& time_ns, const CgroupBirth& cg,
+                                ParentChannel& parent_sock, ChildChannel& child_sock,
+                                const std::function<void()>& child) {
+    auto attempt = [&](bool join_thread) {
+        return via_intermediate(parent_sock, child_sock, [&] {
+            if (join_thread) cg.join_thread();
+            // The user namespace first: it owns the others, and gives the
+            // capabilities their setns needs.
+            if (user_ns && ::setns(user_ns.get(), CLONE_NEWUSER) != 0)
+                throw_errno("join the container's user namespace");
+            if (pid_ns && ::setns(pid_ns.get(), CLONE_NEWPID) != 0) throw_errno("enter the container's pid namespace");
+            if (time_ns && ::setns(time_ns.get(), CLONE_NEWTIME) != 0)
+                throw_errno("enter the container's time namespace");
+            pid_t pid = clone_into(CLONE_PARENT, cg.fd);
+            if (pid < 0) throw_errno("clone the exec process");
+            if (pid == 0) child();
+            return pid;
+        });
+    };
+    if (cg.join_thread) {
+        try {
+            return attempt(true);
+        } catch (const Error& e) {
+            if (e.code() != EAGAIN) throw;  // a full pids limit counted the intermediate: join after
+        }
+    }
+    return attempt(false);
 }
 
 }  // namespace ocirt::linux_

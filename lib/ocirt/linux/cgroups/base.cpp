@@ -35,6 +35,31 @@ void remove_dir(const std::string& dir, Clock::time_point deadline) {
     if (!gone) throw Error(err, "cgroup: remove " + dir + ": still busy after 2s");
 }
 
+// Whether /proc/PID/cgroup's line "N:controllers:path" is h's and says path.
+bool line_places_in(const std::string& line, const Hierarchy& h, const std::string& path) {
+    size_t a = line.find(':'), b = a == std::string::npos ? a : line.find(':', a + 1);
+    if (b == std::string::npos || line.compare(b + 1, std::string::npos, path) != 0) return false;
+    std::string names = line.substr(a + 1, b - a - 1);
+    if (h.unified) return line.compare(0, a, "0") == 0 && names.empty();
+    std::vector<std::string> listed;
+    std::istringstream in(names);
+    for (std::string c; std::getline(in, c, ',');) listed.push_back(c);
+    return std::is_permutation(listed.begin(), listed.end(), h.controllers.begin(), h.controllers.end());
+}
+
+// The hierarchies in which pid is already in `path` (relative to the root of
+// our cgroup namespace, which is the hierarchies' root when ocirt runs where
+// runtimes run; anywhere else nothing matches and every hierarchy is written).
+std::vector<bool> already_in(pid_t pid, const std::vector<Hierarchy>& hs, const std::string& path) {
+    std::vector<bool> in(hs.size(), false);
+    auto text = read_file_if_exists("/proc/" + std::to_string(pid) + "/cgroup");
+    if (!text) return in;
+    std::istringstream lines(*text);
+    for (std::string line; std::getline(lines, line);)
+        for (size_t i = 0; i < hs.size(); ++i) in[i] = in[i] || line_places_in(line, hs[i], path);
+    return in;
+}
+
 }  // namespace
 
 Base::Base(Mode mode, std::string path, std::vector<Hierarchy> hierarchies,
@@ -124,8 +149,9 @@ bool Base::cgroup2_frozen(const std::string& d) {
 void Base::prepare_new_dir(const Hierarchy&, const std::string&) {}
 
 void Base::add_process(pid_t pid) {
-    for (const auto& h : hierarchies_)
-        write_file(join(dir(h), "cgroup.procs"), std::to_string(pid));
+    const auto skip = already_in(pid, hierarchies_, path_);
+    for (size_t i = 0; i < hierarchies_.size(); ++i)
+        if (!skip[i]) write_file(join(dir(hierarchies_[i]), "cgroup.procs"), std::to_string(pid));
 }
 
 void Base::add_process(pid_t pid, const SubCgroups& sub) {

@@ -5,6 +5,7 @@
 // picks it from /proc/self/mountinfo.
 #include <sys/types.h>
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -70,9 +71,10 @@ public:
     // way leaves a list delete can finish from.
     virtual std::vector<std::string> to_create() const = 0;
 
-    // Writes pid to cgroup.procs in every hierarchy. Also needed after a clone3
-    // with CLONE_INTO_CGROUP on hybrid hosts (that only places it in cgroup2),
-    // and harmless on v2 (the pid is already there).
+    // Writes pid to cgroup.procs in every hierarchy it is not in already (as
+    // /proc/PID/cgroup shows): a process born in the cgroup (CLONE_INTO_CGROUP,
+    // join_calling_thread) costs no write, and so no wait for the kernel's
+    // lock (see join_calling_thread).
     virtual void add_process(pid_t pid) = 0;
     // exec --cgroup: the same, into existing sub-cgroups (sub_cgroups.hpp). An empty map
     // is add_process(pid). A controller no hierarchy has: "unknown controller X"; on v2
@@ -111,6 +113,18 @@ public:
     // clone3(CLONE_INTO_CGROUP); the caller owns it. Invalid Fd on v1 (no
     // cgroup2). Call after create().
     virtual Fd fd_for_clone_into_cgroup() const = 0;
+
+    // v1 (and hybrid's v1 hierarchies): a function that moves the thread
+    // calling it, alone, into the container's cgroup of each v1 hierarchy
+    // ("0" to `tasks`), so that a process it then clones is born there and
+    // add_process has nothing left to write. Why: a write of another pid to
+    // cgroup.procs takes the kernel's cgroup_threadgroup_rwsem for writing,
+    // and the first such write after a pause waits a whole RCU grace period
+    // (7-12 ms here; bench/ANALYSIS.md), while since Linux 6.2 a thread moving
+    // itself takes no global lock. Meant for a short-lived intermediate (it
+    // stays in the cgroup until it exits; spawn.hpp's CgroupBirth). Empty
+    // where there is no v1 hierarchy to join this way (v2, systemd, none).
+    virtual std::function<void()> calling_thread_join() const { return {}; }
 };
 
 // Who makes the container's cgroup: ocirt in cgroupfs, or systemd

@@ -80,6 +80,16 @@ public:
         return text && trim(*text) == "FROZEN";
     }
 
+    std::function<void()> calling_thread_join() const override {
+        std::vector<std::string> tasks;
+        for (const auto& h : hierarchies())  // no thread moves across cgroup2 domains: CLONE_INTO_CGROUP does it
+            if (!h.unified) tasks.push_back(join(dir(h), "tasks"));
+        if (tasks.empty()) return {};
+        return [tasks] {
+            for (const auto& t : tasks) write_file(t, "0");
+        };
+    }
+
     Fd fd_for_clone_into_cgroup() const override {
         const Hierarchy* u = unified();
         return u ? open_cgroup_dir(dir(*u)) : Fd();
