@@ -85,6 +85,8 @@ TEST_CASE("systemd: a recorded path gives back its unit", "[cgroups][systemd]") 
     auto u = unit_from_path("/system.slice/ocirt-c1.scope");
     CHECK(u.slice == "system.slice");
     CHECK(u.unit == "ocirt-c1.scope");
+    // The cgroup every later verb reads, kills in and freezes: never the root.
+    CHECK(u.path == "/system.slice/ocirt-c1.scope");
     CHECK(unit_from_path("/a.slice/a-b.slice/x.scope").slice == "a-b.slice");
     CHECK(unit_from_path("/p-x.scope").slice == "-.slice");
     CHECK(unit_from_path("/kubepods.slice/kubepods-pod1.slice").unit == "kubepods-pod1.slice");

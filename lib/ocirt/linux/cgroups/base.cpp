@@ -65,6 +65,10 @@ std::vector<bool> already_in(pid_t pid, const std::vector<Hierarchy>& hs, const 
 Base::Base(Mode mode, std::string path, std::vector<Hierarchy> hierarchies,
            std::vector<std::string> created)
     : mode_(mode), path_(std::move(path)), hierarchies_(std::move(hierarchies)) {
+    // pids(), destroy() and freeze() act on everything below path_: the root
+    // would be every process on the host.
+    if (path_.empty() || path_ == "/" || path_.front() != '/')
+        throw Error("cgroup: \"" + path_ + "\" is not a container's cgroup path");
     // The list comes from state.json: never let it name a dir outside our path.
     for (auto& c : created) {
         bool ours = std::any_of(hierarchies_.begin(), hierarchies_.end(), [&](const Hierarchy& h) {

@@ -45,6 +45,8 @@ public:
     Systemd(systemd::UnitPath unit, Layout layout, std::vector<std::string> created,
             std::map<std::string, std::string> annotations)
         : annotations_(std::move(annotations)), unit_(std::move(unit)), mode_(layout.mode) {
+        // Every read, kill and freeze below goes to this path: the root would be the whole host.
+        if (unit_.path.empty() || unit_.path == "/") throw Error("cgroup: systemd unit " + unit_.unit + " has no cgroup path");
         std::vector<Hierarchy> ours;
         for (const auto& h : layout.hierarchies)
             if (!systemd_manages(h)) ours.push_back(h);

@@ -108,6 +108,7 @@ UnitPath parse_cgroups_path(const std::optional<std::string>& value, const std::
 UnitPath unit_from_path(const std::string& path) {
     size_t slash = path.rfind('/');
     UnitPath u;
+    u.path = path;
     if (slash != std::string::npos) {
         u.unit = path.substr(slash + 1);
         size_t up = path.rfind('/', slash == 0 ? 0 : slash - 1);
