@@ -201,10 +201,10 @@ create_ok() {
     assert_nothing_left
 }
 
-@test "features: the systemd cgroup driver is listed (system instance; the user one waits for rootless)" {
+@test "features: the systemd cgroup driver is listed (system and user instances)" {
     skip_if_runc "runc 1.1 prints a v1.0 features shape"
     assert_equal "$(feature .linux.cgroup.systemd)" true "cgroup.systemd"
-    assert_equal "$(feature .linux.cgroup.systemdUser)" false "cgroup.systemdUser"
+    assert_equal "$(feature .linux.cgroup.systemdUser)" true "cgroup.systemdUser"
     assert_equal "$(feature .linux.cgroup.v1),$(feature .linux.cgroup.v2)" true,true "cgroup v1,v2"
 }
 

@@ -90,7 +90,14 @@ TEST_CASE("systemd: a recorded path gives back its unit", "[cgroups][systemd]") 
     CHECK(unit_from_path("/a.slice/a-b.slice/x.scope").slice == "a-b.slice");
     CHECK(unit_from_path("/p-x.scope").slice == "-.slice");
     CHECK(unit_from_path("/kubepods.slice/kubepods-pod1.slice").unit == "kubepods-pod1.slice");
-    for (const char* bad : {"/ocirt/c1", "/system.slice/x", "/a.slice/b.slice/x.scope", "/system.slice/../x.scope", ""})
+    // a user manager's unit: its cgroup is below the manager's own
+    auto user = unit_from_path("/user.slice/user-1000.slice/user@1000.service/user.slice/ocirt-c1.scope");
+    CHECK(user.base == "/user.slice/user-1000.slice/user@1000.service");
+    CHECK(user.slice == "user.slice");
+    CHECK(user.unit == "ocirt-c1.scope");
+    CHECK(user.path == "/user.slice/user-1000.slice/user@1000.service/user.slice/ocirt-c1.scope");
+    CHECK(unit_from_path("/system.slice/ocirt-c1.scope").base.empty());
+    for (const char* bad : {"/x.service/ocirt/c1", "/user@1000.service/", "/ocirt/c1", "/system.slice/x", "/a.slice/b.slice/x.scope", "/system.slice/../x.scope", ""})
         CHECK_THROWS_AS(unit_from_path(bad), Error);
 }
 

@@ -93,7 +93,7 @@ TEST_CASE("features: supported and unsupported things are reported so", "[featur
     CHECK(f["linux"]["intelRdt"]["monitoring"] == true);
     CHECK(f["linux"]["netDevices"]["enabled"] == true);
     CHECK(f["linux"]["cgroup"]["systemd"] == true);
-    CHECK(f["linux"]["cgroup"]["systemdUser"] == false);
+    CHECK(f["linux"]["cgroup"]["systemdUser"] == true);
     CHECK(f["linux"]["cgroup"]["v1"] == true);
     CHECK(f["linux"]["mountExtensions"]["idmap"]["enabled"] == true);
     CHECK(f["linux"]["seccomp"]["enabled"] == true);

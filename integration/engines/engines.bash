@@ -118,7 +118,8 @@ make_rootfs_tar() {
 # make_oci_archive OUT REF [CMD_JSON]: the busybox rootfs as an OCI image layout archive named
 # REF, for `ctr images import` (make-oci-archive.sh).
 make_oci_archive() {
-    "$BATS_TEST_DIRNAME/make-oci-archive.sh" "$ROOTFS" "$@"
+    # this file's dir, not the test's: the systemd guest's suites load it from integration/vm
+    "$(dirname "${BASH_SOURCE[0]}")/make-oci-archive.sh" "$ROOTFS" "$@"
 }
 
 # wait_until SECONDS CODE: evaluates the shell CODE until it succeeds (not an assertion on

@@ -68,9 +68,9 @@ json features() {
              {"v1", true},
              {"v2", true},
              {"systemd", systemd},
-             // The user instance's bus is there (systemd_bus.hpp) but rootless
-             // containers are not: not claimed until they are.
-             {"systemdUser", false},
+             // Rootless: the user's own instance over its bus, the scope below
+             // its delegated cgroup (create.cpp, systemd_user_manager_cgroup).
+             {"systemdUser", systemd},
              {"rdma", config_supported([](spec::Linux& l) {
                   l.resources.emplace().rdma["features"] = {};
               })},

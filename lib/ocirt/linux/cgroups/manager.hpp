@@ -159,6 +159,11 @@ std::unique_ptr<Manager> open(const std::string& resolved_path, const Paths& pat
                               std::vector<std::string> created = {}, Driver driver = Driver::cgroupfs,
                               std::map<std::string, std::string> annotations = {});
 
+// --systemd-cgroup when rootless: the cgroup of the user's systemd instance
+// (its ControlGroup over the user's bus), below which its units' cgroups are:
+// the prefix of the container's path. Throws when no user manager answers.
+std::string systemd_user_manager_cgroup();
+
 // Rootless (linux/rootless.hpp): the v2 manager when the container's dir, or
 // its nearest existing ancestor, is a delegated one (owned by `euid` and
 // writable, as is cgroup.procs there: systemd's user@.service delegation);

@@ -6,6 +6,7 @@
 
 #include "ocirt/linux/cgroups/manager.hpp"
 #include "ocirt/linux/cgroups/systemd_path.hpp"
+#include "ocirt/linux/rootless.hpp"
 #include "ocirt/util/error.hpp"
 
 namespace ocirt::cgroups {
@@ -42,7 +43,7 @@ std::string normalise(const std::string& value) {
 
 std::string resolve_path(const std::optional<std::string>& cgroups_path, const std::string& id,
                          bool systemd_cgroup) {
-    if (systemd_cgroup) return systemd::parse_cgroups_path(cgroups_path, id, ::geteuid() != 0).path;
+    if (systemd_cgroup) return systemd::parse_cgroups_path(cgroups_path, id, linux_::running_rootless()).path;
     if (!cgroups_path || cgroups_path->empty()) return normalise("/ocirt/" + id);
     return normalise(*cgroups_path);
 }

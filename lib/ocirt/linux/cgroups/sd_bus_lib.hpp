@@ -13,7 +13,7 @@ namespace ocirt::cgroups::systemd {
     X(bus_match_signal) X(bus_slot_unref) X(bus_error_free) X(bus_error_has_name)                    \
     X(bus_error_is_set) X(bus_message_new_method_call) X(bus_message_unref) X(bus_message_append)    \
     X(bus_message_append_basic) X(bus_message_append_array) X(bus_message_open_container)            \
-    X(bus_message_close_container) X(bus_message_read)
+    X(bus_message_close_container) X(bus_message_read) X(bus_get_property_string)
 
 // The sd_bus_* functions the driver calls, by their names without "sd_".
 struct SdBus {

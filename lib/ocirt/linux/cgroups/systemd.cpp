@@ -19,6 +19,7 @@
 #include "ocirt/linux/cgroups/systemd_bus.hpp"
 #include "ocirt/linux/cgroups/systemd_path.hpp"
 #include "ocirt/linux/cgroups/systemd_props.hpp"
+#include "ocirt/linux/rootless.hpp"
 #include "ocirt/util/error.hpp"
 
 namespace ocirt::cgroups {
@@ -116,7 +117,7 @@ private:
     static inline const std::vector<std::string> kNone;
 
     systemd::Bus& bus() {
-        if (!bus_) bus_.emplace(systemd::Bus::connect(::geteuid() != 0));
+        if (!bus_) bus_.emplace(systemd::Bus::connect(linux_::running_rootless()));
         return *bus_;
     }
 
@@ -184,6 +185,8 @@ private:
 };
 
 }  // namespace
+
+std::string systemd_user_manager_cgroup() { return systemd::Bus::connect(true).control_group(); }
 
 std::unique_ptr<Manager> make_systemd(const std::string& path, const Paths& paths, std::vector<std::string> created,
                                       std::map<std::string, std::string> annotations) {

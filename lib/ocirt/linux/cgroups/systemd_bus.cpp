@@ -264,4 +264,14 @@ void Bus::reset_failed_unit(const std::string& unit) {
         throw Error("systemd: reset-failed " + unit + ": " + err.text(r));
 }
 
+std::string Bus::control_group() {
+    BusError err;
+    char* raw = nullptr;
+    int r = sd().bus_get_property_string(bus_.get(), kDest, kPath, kManager, "ControlGroup", &err.e, &raw);
+    if (r < 0) throw Error(-r, "systemd at " + address_ + ": read the manager's ControlGroup: " + err.text(r));
+    std::string cg(raw ? raw : "");
+    std::free(raw);
+    return cg == "/" ? "" : cg;
+}
+
 }  // namespace ocirt::cgroups::systemd

@@ -53,6 +53,11 @@ public:
     // ResetFailedUnit; a unit that is not loaded is fine.
     void reset_failed_unit(const std::string& unit);
 
+    // The manager's own cgroup (its ControlGroup property): "" for the
+    // system's, "/user.slice/user-1000.slice/user@1000.service" for a user's,
+    // whose units' cgroups are below it.
+    std::string control_group();
+
 private:
     Bus(BusPtr bus, std::string address) : bus_(std::move(bus)), address_(std::move(address)) {}
     // Sends m (a manager method call), returns the job path it answers.

@@ -10,6 +10,7 @@ namespace {
 
 constexpr std::string_view kSliceSuffix = ".slice";
 constexpr std::string_view kScopeSuffix = ".scope";
+constexpr size_t kServiceLen = std::string_view(".service").size();
 constexpr size_t kUnitNameMax = 255;  // systemd's UNIT_NAME_MAX - 1
 constexpr const char* kForm = "expected \"slice:prefix:name\" for --systemd-cgroup";
 
@@ -106,20 +107,24 @@ UnitPath parse_cgroups_path(const std::optional<std::string>& value, const std::
 }
 
 UnitPath unit_from_path(const std::string& path) {
-    size_t slash = path.rfind('/');
+    // A user manager's units are below its own cgroup, ".../user@UID.service":
+    // that is the base; the rest is read as a system manager's path is.
     UnitPath u;
     u.path = path;
+    if (size_t svc = path.rfind(".service/"); svc != std::string::npos) u.base = path.substr(0, svc + kServiceLen);
+    const std::string rest = path.substr(u.base.size());
+    size_t slash = rest.rfind('/');
     if (slash != std::string::npos) {
-        u.unit = path.substr(slash + 1);
-        size_t up = path.rfind('/', slash == 0 ? 0 : slash - 1);
-        u.slice = slash == 0 ? "-.slice" : path.substr(up + 1, slash - up - 1);
+        u.unit = rest.substr(slash + 1);
+        size_t up = rest.rfind('/', slash == 0 ? 0 : slash - 1);
+        u.slice = slash == 0 ? "-.slice" : rest.substr(up + 1, slash - up - 1);
     }
     bool ok = slash != std::string::npos && !u.unit.empty() && !u.slice.empty();
     try {
-        if (ok && ends_with(u.unit, kSliceSuffix)) ok = expand_slice(u.unit) == path;
+        if (ok && ends_with(u.unit, kSliceSuffix)) ok = expand_slice(u.unit) == rest;
         else if (ok) {
             check_unit_name(u.unit);
-            ok = ends_with(u.unit, kScopeSuffix) && expand_slice(u.slice) + "/" + u.unit == path;
+            ok = ends_with(u.unit, kScopeSuffix) && expand_slice(u.slice) + "/" + u.unit == rest;
         }
     } catch (const Error&) {
         ok = false;

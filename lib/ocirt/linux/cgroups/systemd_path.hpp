@@ -9,7 +9,8 @@ namespace ocirt::cgroups::systemd {
 struct UnitPath {
     std::string slice;  // the parent slice: "system.slice"; "-.slice" is the root
     std::string unit;   // "ocirt-abc.scope", or a slice "x-y.slice"
-    std::string path;   // the unit's cgroup below the hierarchy root: "/system.slice/ocirt-abc.scope"
+    std::string base;   // the manager's own cgroup: "" (system), "/user.slice/user-1000.slice/user@1000.service"
+    std::string path;   // the unit's cgroup below the hierarchy root: base + "/system.slice/ocirt-abc.scope"
 
     bool is_slice() const;
 };
@@ -31,8 +32,10 @@ std::string expand_slice(const std::string& slice);
 UnitPath parse_cgroups_path(const std::optional<std::string>& value, const std::string& id, bool rootless);
 
 // The inverse for a path recorded in state.json: "/system.slice/ocirt-abc.scope"
-// -> its slice and unit. Throws when the path is not one parse_cgroups_path
-// returns (every level a slice nested by its dashes, the last a unit).
+// -> its slice and unit. A user manager's unit has that manager's cgroup
+// before it (up to ".../user@1000.service"), kept as base. Throws when the rest
+// is not a path parse_cgroups_path returns (every level a slice nested by its
+// dashes, the last a unit).
 UnitPath unit_from_path(const std::string& path);
 
 }  // namespace ocirt::cgroups::systemd
