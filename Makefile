@@ -151,7 +151,9 @@ test: deps build bundles
 		echo "=== cgroup v2 integration tests in a QEMU guest (integration/vm)"; \
 		OCIRT=$(OCIRT) BATS_FLAGS="$(BATS_FLAGS)" integration/vm/test.sh $(LOG_DIR)/vm.tap || true; \
 		vm=(--vm $(LOG_DIR)/vm.tap); \
-		echo "=== systemd guest (make vm-systemd-test) not run: the systemd driver does not pass it yet (issue 13)"; \
+		echo "=== the systemd cgroup driver and the engines at their systemd defaults in a QEMU guest booted with systemd"; \
+		OCIRT=$(OCIRT) BATS_FLAGS="$(BATS_FLAGS)" integration/vm/systemd-test.sh $(LOG_DIR)/vm-systemd.tap || true; \
+		vm+=(--vm-systemd $(LOG_DIR)/vm-systemd.tap); \
 	else \
 		echo "=== cgroup v2 tests skipped: qemu-system-x86_64 is not installed"; \
 	fi; \
