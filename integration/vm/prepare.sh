@@ -13,7 +13,7 @@
 #                    (integration/vm/systemd-guest, as /systemd), and the modules the init
 #                    loads to mount the host over 9p under an overlay (virtio-pci,
 #                    9pnet_virtio, 9p, overlay and what they depend on, in load order in
-#                    /modules/order)
+#                    /modules/order), and the socket diag modules CRIU needs
 # The kernel is downloaded and unpacked once (delete VM_DIR to refresh it); the initramfs is
 # rebuilt each time (under a second), so changes to init are always picked up.
 set -euo pipefail
@@ -23,7 +23,9 @@ repo=$(dirname "$(dirname "$here")")
 vm_dir=$(realpath -m "${1:-$repo/build/vm}")
 busybox=/bin/busybox
 # The modules the init needs; their dependencies are added from each module's .modinfo.
-wanted_modules=(virtio_pci 9pnet_virtio 9p overlay)
+# The *_diag ones are for CRIU (integration/vm/criu.bats): it lists a task's sockets through
+# sock_diag, and the guest cannot modprobe (the host's /lib/modules is not this kernel's).
+wanted_modules=(virtio_pci 9pnet_virtio 9p overlay unix_diag inet_diag tcp_diag udp_diag netlink_diag packet_diag)
 
 die() {
     echo "vm-prepare: $*" >&2

@@ -1,0 +1,113 @@
+#!/usr/bin/env bats
+# checkpoint and restore with CRIU, in the v2 guest (Debian's 6.1 kernel: Debian's criu 3.17
+# cannot dump on newer kernels; integration/checkpoint.bats covers the host's errors).
+# Each container counts, appending 1, 2, 3, ... to /state/log (a bind mount of a host dir) once
+# a second: the number after a restore shows where the process came back from (a fresh start
+# would append 1). The rootfs and the bind source are on a tmpfs of the test: CRIU dumps what
+# it finds on the guest's 9p/overlay root less readily. No network namespace: CRIU would lock
+# and dump it with iptables, which needs nf_tables, not in the guest's initramfs.
+# Skips without criu or where `criu check` fails. Waits are hang guards, never timing assertions.
+
+load ../helpers
+
+setup() {
+    command -v criu >/dev/null || skip "criu is not installed (make deps)"
+    criu check >/dev/null 2>&1 || skip "criu check fails on this kernel ($(uname -r)): $(criu check 2>&1 | tail -n 1)"
+    common_setup
+    T=$(mktemp -d "${BATS_TMPDIR:-/tmp}/ocirt-criu.XXXXXX")
+    mount -t tmpfs tmpfs "$T"
+    cp -a "$ROOTFS" "$T/rootfs"
+    mkdir "$T/state" "$T/img"
+    update_config '.root = {path: $r, readonly: true}
+        | .linux.namespaces |= map(select(.type != "network"))
+        | .mounts += [{destination: "/state", type: "bind", source: $s, options: ["rbind", "rw"]}]
+        | .process.args = ["sh", "-c", $script]' \
+        --arg r "$T/rootfs" --arg s "$T/state" \
+        --arg script ": $MARK; "'exec </dev/null >/dev/null 2>&1; i=0; while :; do i=$((i+1)); echo $i >>/state/log; sleep 1; done'
+}
+
+teardown() {
+    local rc=0
+    common_teardown || rc=1
+    [[ -n ${T:-} ]] && { umount -l "$T" 2>/dev/null; rm -rf "$T"; }
+    return "$rc"
+}
+
+lines() { [[ -s $T/state/log ]] && wc -l <"$T/state/log" || echo 0; }
+last() { tail -n 1 "$T/state/log"; }
+# the line after line N of the log
+line_after() { sed -n "$(($1 + 1))p" "$T/state/log"; }
+more_than() { (($(lines) > $1)); }
+
+start_counter() {
+    create_and_start "$CID"
+    wait_until 120 more_than 1
+}
+
+@test "criu: checkpoint stops and removes the container; restore counts on from where it stopped" {
+    start_counter
+    ocirt checkpoint --image-path "$T/img" "$CID"
+    [[ -s $T/img/inventory.img ]] || fail "no inventory.img in the image dir"
+    run ocirt state "$CID"
+    assert_failure
+    local n=$(lines) at
+    at=$(last)
+    ocirt restore --image-path "$T/img" --bundle "$BUNDLE" --detach --pid-file "$BUNDLE/pid" "$CID"
+    assert_equal "$(state_field "$CID" .status)" running "status after restore"
+    assert_equal "$(state_field "$CID" .pid)" "$(cat "$BUNDLE/pid")" "pid file"
+    wait_until 120 more_than "$n"
+    assert_equal "$(line_after "$n")" "$((at + 1))" "the first number after the restore"
+    # every verb works on it
+    run ocirt ps "$CID"
+    assert_success
+    ocirt kill "$CID" KILL
+    wait_for_status "$CID" stopped 60
+    ocirt delete "$CID"
+}
+
+@test "criu: --leave-running keeps it running; a restore of that image counts on from the dump" {
+    start_counter
+    local before
+    before=$(last)
+    ocirt checkpoint --image-path "$T/img" --leave-running "$CID"
+    assert_equal "$(state_field "$CID" .status)" running "status after checkpoint --leave-running"
+    local n=$(lines)
+    wait_until 120 more_than "$n"
+    ocirt delete --force "$CID"
+    n=$(lines)
+    local after
+    after=$(last)
+    ocirt restore --image-path "$T/img" --bundle "$BUNDLE" --detach "$CID"
+    wait_until 120 more_than "$n"
+    local v
+    v=$(line_after "$n")
+    ((v > before && v <= after + 1)) || fail "restored counter appended $v: not between $((before + 1)) and $((after + 1))"
+    ocirt delete --force "$CID"
+}
+
+@test "criu: pre-dump, then a dump on top of it (--parent-path), restores" {
+    start_counter
+    mkdir "$T/pre"
+    ocirt checkpoint --pre-dump --image-path "$T/pre" "$CID"
+    assert_equal "$(state_field "$CID" .status)" running "status after pre-dump"
+    ocirt checkpoint --image-path "$T/img" --parent-path ../pre "$CID"
+    [[ -L $T/img/parent ]] || fail "the dump has no parent link to the pre-dump"
+    local n=$(lines) at
+    at=$(last)
+    ocirt restore --image-path "$T/img" --bundle "$BUNDLE" --detach "$CID"
+    wait_until 120 more_than "$n"
+    assert_equal "$(line_after "$n")" "$((at + 1))" "the first number after the restore"
+    ocirt delete --force "$CID"
+}
+
+@test "criu: a tmpfs's contents come back; exec works in the restored container" {
+    update_config '.mounts += [{destination: "/scratch", type: "tmpfs", source: "tmpfs"}]
+        | .process.args[2] = "echo mark-" + $m + " >/scratch/mark; " + .process.args[2]' --arg m "$MARK"
+    start_counter
+    ocirt checkpoint --image-path "$T/img" "$CID"
+    ocirt restore --image-path "$T/img" --bundle "$BUNDLE" --detach "$CID"
+    run ocirt exec "$CID" cat /scratch/mark
+    assert_success
+    assert_output_equals "mark-$MARK"
+    ocirt delete --force "$CID"
+}
