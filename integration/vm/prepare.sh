@@ -24,8 +24,10 @@ vm_dir=$(realpath -m "${1:-$repo/build/vm}")
 busybox=/bin/busybox
 # The modules the init needs; their dependencies are added from each module's .modinfo.
 # The *_diag ones are for CRIU (integration/vm/criu.bats): it lists a task's sockets through
-# sock_diag, and the guest cannot modprobe (the host's /lib/modules is not this kernel's).
-wanted_modules=(virtio_pci 9pnet_virtio 9p overlay unix_diag inet_diag tcp_diag udp_diag netlink_diag packet_diag)
+# sock_diag and probes nf_tables (its network locking); the guest cannot modprobe (the host's
+# /lib/modules is not this kernel's). crc32c_generic: libcrc32c's soft dependency (nf_tables').
+wanted_modules=(virtio_pci 9pnet_virtio 9p overlay unix_diag inet_diag tcp_diag udp_diag netlink_diag af_packet_diag
+    crc32c_generic nf_tables)
 
 die() {
     echo "vm-prepare: $*" >&2

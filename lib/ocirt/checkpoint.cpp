@@ -84,7 +84,7 @@ Error criu_failed(const std::string& what, const criu::Response& r, const std::s
     msg += " (log " + path + ")";
     const std::string tail = log_tail(path);
     if (!tail.empty()) msg += ":" + tail;
-    return Error(r.cr_errno ? r.cr_errno : EIO, msg);
+    return r.cr_errno ? Error(r.cr_errno, msg) : Error(msg);
 }
 
 // CRIU reads --parent-path relative to the image dir.
@@ -252,15 +252,14 @@ int restore_container(Factory& factory, const std::string& id, RestoreOptions o)
 
 bool checkpoint_usable(std::string* why) {
     try {
-        criu::Request r;
-        r.kind = criu::Kind::check;
-        r.notify_scripts = false;
-        r.manage_cgroups = false;
-        criu::Session s;
-        s.quiet = true;
-        const criu::Response resp = criu::run(r, -1, -1, s);
-        if (resp.success) return true;
-        if (why) *why = "criu check failed" + (resp.errmsg.empty() ? std::string() : ": " + resp.errmsg);
+        std::string output;
+        if (criu::check(output)) return true;
+        // criu's first error line is its reason (the others follow from it).
+        std::string reason;
+        std::istringstream in(output);
+        for (std::string l; reason.empty() && std::getline(in, l);)
+            if (l.find("Error") != std::string::npos) reason = l;
+        if (why) *why = "criu check failed" + (reason.empty() ? std::string() : ": " + reason);
     } catch (const std::exception& e) {
         if (why) *why = e.what();
     }

@@ -16,7 +16,7 @@
 
 namespace ocirt::linux_::criu {
 
-enum class Kind { dump, pre_dump, restore, check };
+enum class Kind { dump, pre_dump, restore };
 
 // --manage-cgroups-mode; the numbers are CRIU's criu_cg_mode.
 enum class CgroupsMode : int { ignore = 0, soft = 3, full = 4, strict = 5 };

@@ -3,6 +3,7 @@
 #include "ocirt/linux/criu/swrk.hpp"
 
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -26,7 +27,6 @@ CriuReqType req_type(Kind k) {
     case Kind::dump: return CRIU_REQ_TYPE__DUMP;
     case Kind::pre_dump: return CRIU_REQ_TYPE__PRE_DUMP;
     case Kind::restore: return CRIU_REQ_TYPE__RESTORE;
-    case Kind::check: return CRIU_REQ_TYPE__CHECK;
     }
     return CRIU_REQ_TYPE__EMPTY;
 }
@@ -174,29 +174,62 @@ std::string criu_binary() {
     throw Error(ENOENT, "criu not found in PATH (install the criu package, or set OCIRT_CRIU)");
 }
 
+namespace {
+
+// criu with `args`, its fd `keep` (if any) inherited, its stdout and stderr
+// into `output` (if valid): a child, exec'd at once.
+pid_t spawn_criu(const std::string& bin, std::vector<std::string> args, int keep, int output) {
+    std::vector<const char*> argv{bin.c_str()};
+    for (const auto& a : args) argv.push_back(a.c_str());
+    argv.push_back(nullptr);
+    pid_t pid = ::fork();
+    if (pid < 0) throw_errno("fork for criu");
+    if (pid == 0) {
+        // Only async-signal-safe calls from here to execv.
+        if (keep >= 0) {
+            int fl = ::fcntl(keep, F_GETFD);
+            if (fl < 0 || ::fcntl(keep, F_SETFD, fl & ~FD_CLOEXEC) < 0) ::_exit(126);
+        }
+        if (output >= 0 && (::dup2(output, 1) < 0 || ::dup2(output, 2) < 0)) ::_exit(126);
+        ::execv(argv[0], const_cast<char* const*>(argv.data()));
+        ::_exit(127);
+    }
+    return pid;
+}
+
+std::string read_memfd(int fd) {
+    std::string out;
+    char buf[4096];
+    ssize_t n;
+    off_t off = 0;
+    while ((n = ::pread(fd, buf, sizeof buf, off)) > 0) {
+        out.append(buf, static_cast<size_t>(n));
+        off += n;
+    }
+    return out;
+}
+
+}  // namespace
+
+bool check(std::string& output) {
+    const std::string bin = criu_binary();
+    Fd out(::memfd_create("criu-check", MFD_CLOEXEC));
+    if (!out) throw_errno("memfd for criu check's output");
+    ChildGuard criu(spawn_criu(bin, {"check"}, -1, out.get()));
+    int status = 0;
+    pid_t pid = criu.release();
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    output = read_memfd(out.get());
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
 Response run(const Request& r, int images_fd, int work_fd, const Session& s) {
     const std::string bin = criu_binary();
     int sv[2];
     if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) throw_errno("criu swrk: socketpair");
     Fd ours(sv[0]), theirs(sv[1]);
-    const std::string fd_arg = std::to_string(theirs.get());
-    const char* argv[] = {bin.c_str(), "swrk", fd_arg.c_str(), nullptr};
-    Fd devnull;
-    if (s.quiet) {
-        devnull.reset(::open("/dev/null", O_WRONLY | O_CLOEXEC));
-        if (!devnull) throw_errno("open /dev/null");
-    }
-
-    pid_t pid = ::fork();
-    if (pid < 0) throw_errno("criu swrk: fork");
-    if (pid == 0) {
-        // Only async-signal-safe calls from here to execv.
-        int fl = ::fcntl(sv[1], F_GETFD);
-        if (fl < 0 || ::fcntl(sv[1], F_SETFD, fl & ~FD_CLOEXEC) < 0) ::_exit(126);
-        if (devnull && (::dup2(devnull.get(), 1) < 0 || ::dup2(devnull.get(), 2) < 0)) ::_exit(126);
-        ::execv(argv[0], const_cast<char* const*>(argv));
-        ::_exit(127);
-    }
+    const pid_t pid = spawn_criu(bin, {"swrk", std::to_string(theirs.get())}, theirs.get(), -1);
     ChildGuard criu(pid);
     theirs.reset();
     spdlog::debug("criu swrk: {} started, pid {}", bin, pid);
@@ -206,7 +239,7 @@ Response run(const Request& r, int images_fd, int work_fd, const Session& s) {
     CriuReq req;
     criu_req__init(&req);
     req.type = req_type(r.kind);
-    if (r.kind != Kind::check) req.opts = enc.opts();  // check takes none
+    req.opts = enc.opts();
     send_req(ours.get(), req);
 
     std::exception_ptr failed;  // a notification handler's
@@ -249,6 +282,7 @@ Response run(const Request& r, int images_fd, int work_fd, const Session& s) {
     }
     ours.reset();
     const std::string how = wait_criu(criu);
+
     spdlog::debug("criu swrk: done, success {}, criu {}", out.success, how);
     if (failed) std::rethrow_exception(failed);
     return out;

@@ -35,8 +35,6 @@ struct Session {
     std::function<void(pid_t)> on_spawn;
     // Each notification; throwing fails the request (CRIU is told, and undoes its work).
     std::function<void(const Notification&)> on_notify;
-    // criu's stdout and stderr to /dev/null (features' check prints its findings).
-    bool quiet = false;
 };
 
 // Runs one request. images_fd and work_fd are ocirt's fds of the image and
@@ -46,5 +44,9 @@ struct Session {
 // as a Response with success false. A notification handler's exception is
 // rethrown after criu has exited.
 Response run(const Request& r, int images_fd, int work_fd, const Session& s);
+
+// `criu check`: whether CRIU can work on this kernel; `output` gets what it
+// printed (its reasons). Throws when criu cannot be started.
+bool check(std::string& output);
 
 }  // namespace ocirt::linux_::criu
