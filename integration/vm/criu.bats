@@ -4,8 +4,10 @@
 # Each container counts, appending 1, 2, 3, ... to /state/log (a bind mount of a host dir) once
 # a second: the number after a restore shows where the process came back from (a fresh start
 # would append 1). The rootfs and the bind source are on a tmpfs of the test: CRIU dumps what
-# it finds on the guest's 9p/overlay root less readily. No network namespace: CRIU would lock
-# and dump it with iptables, which needs nf_tables, not in the guest's initramfs.
+# it finds on the guest's 9p/overlay root less readily. The counters share the guest's network
+# namespace unless a test says otherwise (one of its own, one joined by path).
+# prepare.sh loads what criu needs in the guest (sock_diag, nf_tables, conntrack netlink) and
+# init brings the loopback up (criu check connects to 127.0.0.1).
 # Skips without criu or where `criu check` fails. Waits are hang guards, never timing assertions.
 
 load ../helpers
@@ -110,4 +112,62 @@ start_counter() {
     assert_success
     assert_output_equals "mark-$MARK"
     ocirt delete --force "$CID"
+}
+
+@test "criu: a network namespace joined by path stays the restored container's" {
+    command -v ip >/dev/null || skip "no ip (iproute2)"
+    local ns=ocirt-criu-$$-$BATS_TEST_NUMBER
+    ip netns add "$ns"
+    update_config '.linux.namespaces += [{type: "network", path: $p}]' --arg p "/run/netns/$ns"
+    start_counter
+    ocirt checkpoint --image-path "$T/img" "$CID"
+    local n=$(lines) at
+    at=$(last)
+    ocirt restore --image-path "$T/img" --bundle "$BUNDLE" --detach "$CID"
+    wait_until 120 more_than "$n"
+    assert_equal "$(line_after "$n")" "$((at + 1))" "the first number after the restore"
+    local pid
+    pid=$(state_field "$CID" .pid)
+    assert_equal "$(stat -L -c %i "/proc/$pid/ns/net")" "$(stat -L -c %i "/run/netns/$ns")" "the init's network namespace"
+    ocirt delete --force "$CID"
+    ip netns delete "$ns"
+}
+
+@test "criu: a container with a network namespace of its own" {
+    update_config '.linux.namespaces += [{type: "network"}]'
+    start_counter
+    ocirt checkpoint --image-path "$T/img" "$CID"
+    local n=$(lines) at
+    at=$(last)
+    ocirt restore --image-path "$T/img" --bundle "$BUNDLE" --detach "$CID"
+    wait_until 120 more_than "$n"
+    assert_equal "$(line_after "$n")" "$((at + 1))" "the first number after the restore"
+    ocirt delete --force "$CID"
+}
+
+@test "criu: a failed restore (a bind source gone) leaves nothing, with criu's reason" {
+    start_counter
+    ocirt checkpoint --image-path "$T/img" "$CID"
+    mv "$T/state" "$T/moved"
+    run --separate-stderr ocirt restore --image-path "$T/img" --bundle "$BUNDLE" --detach \
+        --pid-file "$BUNDLE/pid" "$CID"
+    assert_status 1
+    assert_stderr_contains "criu restore failed"
+    assert_stderr_contains "$T/img/restore.log"
+    [[ ! -e $BUNDLE/pid ]] || fail "a failed restore wrote the pid file"
+    assert_nothing_left "$CID"
+}
+
+@test "criu: restore without -d stays with the init and deletes the container when it exits" {
+    start_counter
+    ocirt checkpoint --image-path "$T/img" "$CID"
+    ocirt restore --image-path "$T/img" --bundle "$BUNDLE" "$CID" &
+    local job=$!
+    wait_for_status "$CID" running 120
+    ocirt kill "$CID" KILL
+    local rc=0
+    wait "$job" || rc=$?
+    assert_equal "$rc" 137 "restore's exit code (the init killed by SIGKILL)"
+    run ocirt state "$CID"
+    assert_failure
 }

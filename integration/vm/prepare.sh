@@ -26,8 +26,9 @@ busybox=/bin/busybox
 # The *_diag ones are for CRIU (integration/vm/criu.bats): it lists a task's sockets through
 # sock_diag and probes nf_tables (its network locking); the guest cannot modprobe (the host's
 # /lib/modules is not this kernel's). crc32c_generic: libcrc32c's soft dependency (nf_tables').
+# nf_conntrack_netlink: a network namespace's dump reads its conntrack table.
 wanted_modules=(virtio_pci 9pnet_virtio 9p overlay unix_diag inet_diag tcp_diag udp_diag netlink_diag af_packet_diag
-    crc32c_generic nf_tables)
+    crc32c_generic nf_tables nf_conntrack_netlink)
 
 die() {
     echo "vm-prepare: $*" >&2

@@ -79,7 +79,9 @@ std::string log_tail(const std::string& log) {
 
 Error criu_failed(const std::string& what, const criu::Response& r, const std::string& work, const std::string& log) {
     std::string msg = "criu " + what + " failed";
-    if (!r.errmsg.empty()) msg += ": " + r.errmsg;
+    std::string errmsg = r.errmsg;
+    while (!errmsg.empty() && (errmsg.back() == '\n' || errmsg.back() == ' ')) errmsg.pop_back();
+    if (!errmsg.empty()) msg += ": " + errmsg;
     const std::string path = join_path(work, log);
     msg += " (log " + path + ")";
     const std::string tail = log_tail(path);
