@@ -173,3 +173,11 @@ TEST_CASE("criu: no annotation, no default file: no config file", "[criu]") {
     c.annotations[kConfigAnnotation] = "";
     CHECK(config_file(c).empty());
 }
+
+TEST_CASE("criu: with a cgroup namespace the cgroup mount is CRIU's to dump, not external", "[criu]") {
+    spec::Config c = config();
+    c.linux->namespaces.push_back({spec::NamespaceType::cgroup, ""});
+    Options o;
+    CHECK(ext(dump_request(c, 42, "/r", o, v2(), {1}, is_dir), "/sys/fs/cgroup") == "(none)");
+    CHECK(ext(restore_request(c, "/b", "/r", o, v2(), {7}), "/sys/fs/cgroup") == "(none)");
+}

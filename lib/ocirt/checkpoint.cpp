@@ -11,7 +11,10 @@
 
 #include <cstring>
 #include <filesystem>
+#include <cstdio>
+#include <cstdlib>
 #include <optional>
+#include <set>
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 #include <sstream>
@@ -107,6 +110,47 @@ std::vector<std::string> read_descriptors(const std::string& images) {
     return out;
 }
 
+// The init's stdio, as descriptors.json records it: pipes and sockets by
+// their link ("pipe:[123]"); a file opened outside the container (conmon's
+// /dev/null), which CRIU cannot find in the container's mounts, by CRIU's
+// external key "file[MNT_ID:INODE]" (hex), marked external on dump and
+// replaced by restore's own fd. Other files by path.
+struct InitStdio {
+    std::vector<std::string> descriptors;  // fd 0, 1, 2
+    std::vector<std::string> external;     // the file[...] keys among them
+};
+
+InitStdio init_stdio(pid_t pid) {
+    const std::string proc = "/proc/" + std::to_string(pid);
+    std::set<long> mounts;  // the container's mount ids
+    {
+        std::istringstream in(read_file(proc + "/mountinfo"));
+        for (std::string l; std::getline(in, l);) mounts.insert(std::strtol(l.c_str(), nullptr, 10));
+    }
+    InitStdio out;
+    for (int fd = 0; fd < 3; ++fd) {
+        const std::string link = proc + "/fd/" + std::to_string(fd);
+        char buf[4096];
+        ssize_t n = ::readlink(link.c_str(), buf, sizeof buf - 1);
+        std::string target = n < 0 ? std::string() : std::string(buf, static_cast<size_t>(n));
+        if (!target.empty() && target[0] == '/') {
+            long mnt_id = -1;
+            std::istringstream info(read_file(proc + "/fdinfo/" + std::to_string(fd)));
+            for (std::string l; std::getline(info, l);)
+                if (l.rfind("mnt_id:", 0) == 0) mnt_id = std::strtol(l.c_str() + 7, nullptr, 10);
+            struct stat st;
+            if (mnt_id >= 0 && !mounts.count(mnt_id) && ::stat(link.c_str(), &st) == 0) {
+                char key[64];
+                std::snprintf(key, sizeof key, "file[%lx:%llx]", mnt_id, static_cast<unsigned long long>(st.st_ino));
+                target = key;
+                out.external.push_back(target);
+            }
+        }
+        out.descriptors.push_back(target);
+    }
+    return out;
+}
+
 // The rootfs where CRIU can see it as a mount: <state dir>/criu-root, gone
 // (unmounted, removed) on the way out.
 class CriuRoot {
@@ -171,16 +215,9 @@ void Container::checkpoint(const criu::Options& opts) {
     if (!state_.cgroup_path.empty()) cg = cgroup();
     criu::Request r = criu::dump_request(c, pid, state_.rootfs, o, cg ? cgroup_info(*cg) : criu::CgroupInfo{},
                                          inodes, is_dir);
-    if (!o.pre_dump) {
-        nlohmann::json fds = nlohmann::json::array();
-        for (int fd = 0; fd < 3; ++fd) {
-            char buf[4096];
-            const std::string link = "/proc/" + std::to_string(pid) + "/fd/" + std::to_string(fd);
-            ssize_t n = ::readlink(link.c_str(), buf, sizeof buf - 1);
-            fds.push_back(n < 0 ? std::string("/dev/null") : std::string(buf, static_cast<size_t>(n)));
-        }
-        write_atomic(join_path(images, kDescriptorsFile), fds.dump(), 0600);
-    }
+    const InitStdio stdio = init_stdio(pid);
+    for (const auto& key : stdio.external) r.external.push_back(key);
+    if (!o.pre_dump) write_atomic(join_path(images, kDescriptorsFile), nlohmann::json(stdio.descriptors).dump(), 0600);
     spdlog::debug("checkpoint {}: criu {} of init {} into {}", id(), o.pre_dump ? "pre-dump" : "dump", pid, images);
     criu::Session session;
     const criu::Response resp = criu::run(r, images_fd.get(), work_fd.get(), session);
@@ -220,10 +257,11 @@ int restore_container(Factory& factory, const std::string& id, RestoreOptions o)
         }
         criu::Request r = criu::restore_request(c, t.bundle.bundle, root.path(), o.criu, cgroup_info(t.cgroup),
                                                 ns_fd_numbers);
-        // The init's stdio pipes, dumped as the far ends of ocirt's caller:
-        // ours take their place (as runc).
+        // The init's stdio pipes and outside files (init_stdio): ours take
+        // their place (as runc does for pipes).
         for (size_t i = 0; i < descriptors.size() && i < 3; ++i)
-            if (descriptors[i].rfind("pipe:", 0) == 0) r.inherit_fds.push_back({descriptors[i], static_cast<int>(i)});
+            if (descriptors[i].rfind("pipe:", 0) == 0 || descriptors[i].rfind("file[", 0) == 0)
+                r.inherit_fds.push_back({descriptors[i], static_cast<int>(i)});
         criu::Session session;
         session.on_spawn = [&](pid_t criu_pid) {
             // Restored tasks start where criu is: the container's cgroup.

@@ -22,7 +22,16 @@ bool is_bind(const spec::Mount& m) {
                        [](const std::string& o) { return o == "bind" || o == "rbind"; });
 }
 
-bool is_cgroup(const spec::Mount& m) { return m.type == "cgroup" || m.type == "cgroup2"; }
+// The cgroup mount is a bind of the container's cgroup dirs (mount/mounts.cpp,
+// mount_cgroups), unless the container has a cgroup namespace: then real
+// cgroup mounts, which CRIU dumps itself.
+bool is_cgroup_bind(const spec::Config& c, const spec::Mount& m) {
+    if (m.type != "cgroup" && m.type != "cgroup2") return false;
+    if (c.linux)
+        for (const auto& ns : c.linux->namespaces)
+            if (ns.type == spec::NamespaceType::cgroup) return false;
+    return true;
+}
 
 // The mount points of the container's cgroup hierarchies (mount/mounts.cpp,
 // mount_cgroups): the destination itself on v2, one subdir per hierarchy on v1.
@@ -94,7 +103,7 @@ Request dump_request(const spec::Config& c, pid_t pid, const std::string& rootfs
     // Under its own name: the mount point.
     for (const auto& m : c.mounts) {
         if (is_bind(m)) r.ext_mounts.push_back({m.destination, m.destination});
-        if (is_cgroup(m))
+        if (is_cgroup_bind(c, m))
             for (const auto& [dest, host] : cgroup_mount_points(m, cg)) r.ext_mounts.push_back({dest, dest});
     }
     if (c.linux) {
@@ -132,7 +141,7 @@ Request restore_request(const spec::Config& c, const std::string& bundle, const 
             if (!src.empty() && src[0] != '/') src = join_path(bundle, src);
             r.ext_mounts.push_back({m.destination, src});
         }
-        if (is_cgroup(m))
+        if (is_cgroup_bind(c, m))
             for (const auto& [dest, host] : cgroup_mount_points(m, cg)) r.ext_mounts.push_back({dest, host});
     }
     if (c.linux) {
