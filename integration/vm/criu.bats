@@ -171,3 +171,23 @@ start_counter() {
     run ocirt state "$CID"
     assert_failure
 }
+
+@test "criu: stdio opened outside the container (files, /dev/null) are the restoring caller's" {
+    # no redirection in the container: its stdio stay the helper's files and /dev/null
+    update_config '.process.args[2] |= sub("exec </dev/null >/dev/null 2>&1; "; "")'
+    start_counter
+    local pid
+    pid=$(state_field "$CID" .pid)
+    [[ $(readlink "/proc/$pid/fd/1") == /* ]] || fail "the init's stdout is no file: $(readlink "/proc/$pid/fd/1")"
+    ocirt checkpoint --image-path "$T/img" "$CID"
+    grep -q 'file\[' "$T/img/descriptors.json" || fail "descriptors.json: $(cat "$T/img/descriptors.json")"
+    local n=$(lines) at
+    at=$(last)
+    timeout 120 "$OCIRT" --root "$ROOT" restore --image-path "$T/img" --bundle "$BUNDLE" --detach "$CID" \
+        </dev/null >"$T/restored.out" 2>&1
+    wait_until 120 more_than "$n"
+    assert_equal "$(line_after "$n")" "$((at + 1))" "the first number after the restore"
+    pid=$(state_field "$CID" .pid)
+    assert_equal "$(readlink "/proc/$pid/fd/1")" "$T/restored.out" "the restored init's stdout"
+    ocirt delete --force "$CID"
+}
