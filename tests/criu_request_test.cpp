@@ -128,6 +128,7 @@ TEST_CASE("criu pre-dump and dump on a parent: memory tracking", "[criu]") {
     CHECK(r.leave_running);
     CHECK((r.tcp_established && r.ext_unix_sk && r.shell_job && r.file_locks && r.auto_dedup));
     CHECK(r.empty_ns == CLONE_NEWNET);
+    CHECK(restore_request(config(), "/b", "/r", d, v2(), {7}).empty_ns == CLONE_NEWNET);
 }
 
 TEST_CASE("criu restore: where each external mount comes from", "[criu]") {

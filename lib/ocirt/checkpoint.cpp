@@ -246,6 +246,8 @@ int restore_container(Factory& factory, const std::string& id, RestoreOptions o)
         throw_errno("become a subreaper");
     auto restore_init = [&](const RestoreTarget& t) -> pid_t {
         const spec::Config& c = t.bundle.config;
+        if (c.process && c.process->terminal)
+            throw Error(ENOTSUP, "restore of a container with a terminal (process.terminal) is not supported");
         CriuRoot root(t.bundle.rootfs, t.dir);
         // Namespaces joined by path: criu inherits an fd of each.
         std::vector<Fd> ns_fds;

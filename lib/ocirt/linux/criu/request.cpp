@@ -53,6 +53,9 @@ void common(Request& r, const spec::Config& c, const Options& o) {
     r.cgroups_mode = o.cgroups_mode;
     r.config_file = config_file(c);
     r.notify_scripts = true;
+    if (o.empty_ns == "network") r.empty_ns = CLONE_NEWNET;
+    else if (!o.empty_ns.empty())
+        throw Error(EINVAL, "--empty-ns: \"" + o.empty_ns + "\": only network is supported");
 }
 
 }  // namespace
@@ -97,9 +100,6 @@ Request dump_request(const spec::Config& c, pid_t pid, const std::string& rootfs
     // Memory tracking: a pre-dump starts it, a dump on top of one reads it.
     r.track_mem = o.pre_dump || !o.parent_path.empty();
     r.parent_img = o.parent_path;
-    if (o.empty_ns == "network") r.empty_ns = CLONE_NEWNET;
-    else if (!o.empty_ns.empty())
-        throw Error(EINVAL, "--empty-ns: \"" + o.empty_ns + "\": only network is supported");
     // Under its own name: the mount point.
     for (const auto& m : c.mounts) {
         if (is_bind(m)) r.ext_mounts.push_back({m.destination, m.destination});
