@@ -4,24 +4,21 @@
 #include "ocirt/checkpoint.hpp"
 
 #include <fcntl.h>
-#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <cstring>
 #include <filesystem>
-#include <cstdio>
-#include <cstdlib>
 #include <optional>
-#include <set>
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 #include <sstream>
 
 #include "ocirt/container.hpp"
 #include "ocirt/create_check.hpp"
 #include "ocirt/linux/cgroups/manager.hpp"
+#include "ocirt/linux/criu/log.hpp"
+#include "ocirt/linux/criu/root_mount.hpp"
+#include "ocirt/linux/criu/stdio.hpp"
 #include "ocirt/linux/criu/swrk.hpp"
 #include "ocirt/linux/hooks.hpp"
 #include "ocirt/linux/supervise.hpp"
@@ -32,10 +29,6 @@
 namespace ocirt {
 namespace criu = linux_::criu;
 namespace {
-
-// The stdio of the init as it was dumped (runc's name and format): restore
-// hands the pipes among them to criu as inherited fds.
-constexpr const char* kDescriptorsFile = "descriptors.json";
 
 std::string absolute(const std::string& p) { return std::filesystem::absolute(p).lexically_normal().string(); }
 
@@ -59,27 +52,6 @@ criu::CgroupInfo cgroup_info(const cgroups::Manager& m) {
     return out;
 }
 
-// The last error lines of criu's log in the work dir (its own reason), else its last lines.
-std::string log_tail(const std::string& log) {
-    std::string text;
-    try {
-        text = read_file(log);
-    } catch (const std::exception&) {
-        return "";
-    }
-    std::vector<std::string> lines, errors;
-    std::istringstream in(text);
-    for (std::string l; std::getline(in, l);) {
-        if (l.empty()) continue;
-        lines.push_back(l);
-        if (l.find("Error") != std::string::npos) errors.push_back(l);
-    }
-    const auto& pick = errors.empty() ? lines : errors;
-    std::string out;
-    for (size_t i = pick.size() > 5 ? pick.size() - 5 : 0; i < pick.size(); ++i) out += "\n  " + pick[i];
-    return out;
-}
-
 Error criu_failed(const std::string& what, const criu::Response& r, const std::string& work, const std::string& log) {
     std::string msg = "criu " + what + " failed";
     std::string errmsg = r.errmsg;
@@ -87,7 +59,7 @@ Error criu_failed(const std::string& what, const criu::Response& r, const std::s
     if (!errmsg.empty()) msg += ": " + errmsg;
     const std::string path = join_path(work, log);
     msg += " (log " + path + ")";
-    const std::string tail = log_tail(path);
+    const std::string tail = criu::log_errors(path);
     if (!tail.empty()) msg += ":" + tail;
     return r.cr_errno ? Error(r.cr_errno, msg) : Error(msg);
 }
@@ -97,83 +69,6 @@ std::string parent_relative(const std::string& parent, const std::string& images
     if (parent.empty() || parent[0] != '/') return parent;
     return std::filesystem::path(absolute(parent)).lexically_relative(absolute(images)).string();
 }
-
-std::vector<std::string> read_descriptors(const std::string& images) {
-    std::vector<std::string> out;
-    const std::string path = join_path(images, kDescriptorsFile);
-    if (!path_exists(path)) return out;
-    try {
-        for (const auto& d : nlohmann::json::parse(read_file(path))) out.push_back(d.get<std::string>());
-    } catch (const std::exception& e) {
-        throw Error(EBADMSG, path + ": " + e.what());
-    }
-    return out;
-}
-
-// The init's stdio, as descriptors.json records it: pipes and sockets by
-// their link ("pipe:[123]"); a file opened outside the container (conmon's
-// /dev/null), which CRIU cannot find in the container's mounts, by CRIU's
-// external key "file[MNT_ID:INODE]" (hex), marked external on dump and
-// replaced by restore's own fd. Other files by path.
-struct InitStdio {
-    std::vector<std::string> descriptors;  // fd 0, 1, 2
-    std::vector<std::string> external;     // the file[...] keys among them
-};
-
-InitStdio init_stdio(pid_t pid) {
-    const std::string proc = "/proc/" + std::to_string(pid);
-    std::set<long> mounts;  // the container's mount ids
-    {
-        std::istringstream in(read_file(proc + "/mountinfo"));
-        for (std::string l; std::getline(in, l);) mounts.insert(std::strtol(l.c_str(), nullptr, 10));
-    }
-    InitStdio out;
-    for (int fd = 0; fd < 3; ++fd) {
-        const std::string link = proc + "/fd/" + std::to_string(fd);
-        char buf[4096];
-        ssize_t n = ::readlink(link.c_str(), buf, sizeof buf - 1);
-        std::string target = n < 0 ? std::string() : std::string(buf, static_cast<size_t>(n));
-        if (!target.empty() && target[0] == '/') {
-            long mnt_id = -1;
-            std::istringstream info(read_file(proc + "/fdinfo/" + std::to_string(fd)));
-            for (std::string l; std::getline(info, l);)
-                if (l.rfind("mnt_id:", 0) == 0) mnt_id = std::strtol(l.c_str() + 7, nullptr, 10);
-            struct stat st;
-            if (mnt_id >= 0 && !mounts.count(mnt_id) && ::stat(link.c_str(), &st) == 0) {
-                char key[64];
-                std::snprintf(key, sizeof key, "file[%lx:%llx]", mnt_id, static_cast<unsigned long long>(st.st_ino));
-                target = key;
-                out.external.push_back(target);
-            }
-        }
-        out.descriptors.push_back(target);
-    }
-    return out;
-}
-
-// The rootfs where CRIU can see it as a mount: <state dir>/criu-root, gone
-// (unmounted, removed) on the way out.
-class CriuRoot {
-public:
-    CriuRoot(const std::string& rootfs, const std::string& dir) : path_(dir + "/criu-root") {
-        if (::mkdir(path_.c_str(), 0755) != 0) throw_errno("mkdir " + path_);
-        made_ = true;
-        if (::mount(rootfs.c_str(), path_.c_str(), nullptr, MS_BIND | MS_REC, nullptr) != 0)
-            throw_errno("bind the rootfs " + rootfs + " on " + path_);
-        mounted_ = true;
-    }
-    ~CriuRoot() {
-        if (mounted_ && ::umount2(path_.c_str(), MNT_DETACH) != 0) spdlog::warn("umount {}: {}", path_, strerror(errno));
-        if (made_ && ::rmdir(path_.c_str()) != 0) spdlog::warn("rmdir {}: {}", path_, strerror(errno));
-    }
-    CriuRoot(const CriuRoot&) = delete;
-    CriuRoot& operator=(const CriuRoot&) = delete;
-    const std::string& path() const { return path_; }
-
-private:
-    std::string path_;
-    bool made_ = false, mounted_ = false;
-};
 
 }  // namespace
 
@@ -215,9 +110,9 @@ void Container::checkpoint(const criu::Options& opts) {
     if (!state_.cgroup_path.empty()) cg = cgroup();
     criu::Request r = criu::dump_request(c, pid, state_.rootfs, o, cg ? cgroup_info(*cg) : criu::CgroupInfo{},
                                          inodes, is_dir);
-    const InitStdio stdio = init_stdio(pid);
+    const criu::InitStdio stdio = criu::init_stdio(pid);
     for (const auto& key : stdio.external) r.external.push_back(key);
-    if (!o.pre_dump) write_atomic(join_path(images, kDescriptorsFile), nlohmann::json(stdio.descriptors).dump(), 0600);
+    if (!o.pre_dump) criu::write_descriptors(images, stdio.descriptors);
     spdlog::debug("checkpoint {}: criu {} of init {} into {}", id(), o.pre_dump ? "pre-dump" : "dump", pid, images);
     criu::Session session;
     const criu::Response resp = criu::run(r, images_fd.get(), work_fd.get(), session);
@@ -240,7 +135,7 @@ int restore_container(Factory& factory, const std::string& id, RestoreOptions o)
         throw e.wrap("work dir");
     }
     Fd work_fd = open_dir(work, "work dir");
-    const std::vector<std::string> descriptors = read_descriptors(images);
+    const std::vector<std::string> descriptors = criu::read_descriptors(images);
 
     if (!o.detach && !o.no_subreaper && ::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0)
         throw_errno("become a subreaper");
@@ -248,7 +143,7 @@ int restore_container(Factory& factory, const std::string& id, RestoreOptions o)
         const spec::Config& c = t.bundle.config;
         if (c.process && c.process->terminal)
             throw Error(ENOTSUP, "restore of a container with a terminal (process.terminal) is not supported");
-        CriuRoot root(t.bundle.rootfs, t.dir);
+        criu::RootMount root(t.bundle.rootfs, t.dir + "/criu-root");
         // Namespaces joined by path: criu inherits an fd of each.
         std::vector<Fd> ns_fds;
         std::vector<int> ns_fd_numbers;
@@ -259,11 +154,10 @@ int restore_container(Factory& factory, const std::string& id, RestoreOptions o)
         }
         criu::Request r = criu::restore_request(c, t.bundle.bundle, root.path(), o.criu, cgroup_info(t.cgroup),
                                                 ns_fd_numbers);
-        // The init's stdio pipes and outside files (init_stdio): ours take
-        // their place (as runc does for pipes).
+        // The init's stdio pipes and outside files (criu/stdio.hpp): ours
+        // take their place.
         for (size_t i = 0; i < descriptors.size() && i < 3; ++i)
-            if (descriptors[i].rfind("pipe:", 0) == 0 || descriptors[i].rfind("file[", 0) == 0)
-                r.inherit_fds.push_back({descriptors[i], static_cast<int>(i)});
+            if (criu::inherited(descriptors[i])) r.inherit_fds.push_back({descriptors[i], static_cast<int>(i)});
         criu::Session session;
         session.on_spawn = [&](pid_t criu_pid) {
             // Restored tasks start where criu is: the container's cgroup.
