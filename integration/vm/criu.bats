@@ -191,3 +191,18 @@ start_counter() {
     assert_equal "$(readlink "/proc/$pid/fd/1")" "$T/restored.out" "the restored init's stdout"
     ocirt delete --force "$CID"
 }
+
+@test "criu: a paused container is checkpointed; the restored one runs" {
+    start_counter
+    ocirt pause "$CID"
+    local at
+    at=$(last)
+    ocirt checkpoint --image-path "$T/img" "$CID"
+    local n=$(lines)
+    assert_equal "$(last)" "$at" "nothing counted while paused"
+    ocirt restore --image-path "$T/img" --bundle "$BUNDLE" --detach "$CID"
+    assert_equal "$(state_field "$CID" .status)" running "status after restore"
+    wait_until 120 more_than "$n"
+    assert_equal "$(line_after "$n")" "$((at + 1))" "the first number after the restore"
+    ocirt delete --force "$CID"
+}
