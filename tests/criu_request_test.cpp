@@ -89,6 +89,11 @@ TEST_CASE("criu dump: external mounts under their mount points", "[criu]") {
     CHECK(!r.track_mem);
     CHECK(r.notify_scripts);
     CHECK(!r.rst_sibling);
+    CHECK(!r.orphan_pts_master);
+    spec::Config t = config();
+    t.process.emplace().terminal = true;
+    CHECK(dump_request(t, 42, "/r", o, v2(), {1}, is_dir).orphan_pts_master);
+    CHECK(restore_request(t, "/b", "/r", o, v2(), {7}).orphan_pts_master);
 }
 
 TEST_CASE("criu dump: cgroups on v2 and v1 (freezer, mode, mount points)", "[criu]") {

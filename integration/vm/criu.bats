@@ -206,3 +206,26 @@ start_counter() {
     assert_equal "$(line_after "$n")" "$((at + 1))" "the first number after the restore"
     ocirt delete --force "$CID"
 }
+
+@test "criu: a container with a terminal: the restored one's pty master goes to --console-socket" {
+    update_config '.process.terminal = true
+        | .process.args[2] |= sub("exec </dev/null >/dev/null 2>&1; "; "") | .process.args[2] |= sub("echo \\$i >>/state/log"; "echo $i >>/state/log; echo tty-$i")'
+    local sock=$T/console.sock out=$T/console.out
+    "$PYTHON3" "$INTEGRATION_DIR/helpers/console_receiver.py" "$sock" "$out" </dev/null >/dev/null 2>&1 &
+    local receiver=$!
+    wait_until 60 test -S "$sock"
+    ocirt create --bundle "$BUNDLE" --console-socket "$sock" "$CID"
+    ocirt start "$CID"
+    wait_until 120 more_than 1
+    ocirt checkpoint --image-path "$T/img" "$CID"
+    local n=$(lines) at
+    at=$(last)
+    ocirt restore --image-path "$T/img" --bundle "$BUNDLE" --detach --console-socket "$sock" "$CID"
+    wait_until 120 more_than "$n"
+    assert_equal "$(line_after "$n")" "$((at + 1))" "the first number after the restore"
+    # what the restored process writes on its terminal reaches the receiver, through the new master
+    wait_until 120 grep -q "tty-$((at + 1))" "$out"
+    ocirt delete --force "$CID"
+    kill "$receiver"
+    wait "$receiver" || true
+}

@@ -20,6 +20,7 @@
 #include "ocirt/linux/criu/root_mount.hpp"
 #include "ocirt/linux/criu/stdio.hpp"
 #include "ocirt/linux/criu/swrk.hpp"
+#include "ocirt/linux/fd_passing.hpp"
 #include "ocirt/linux/hooks.hpp"
 #include "ocirt/linux/supervise.hpp"
 #include "ocirt/util/error.hpp"
@@ -79,8 +80,6 @@ void Container::checkpoint(const criu::Options& opts) {
     if (s != Status::running && s != Status::paused)
         throw Error("container \"" + id() + "\" is not running (" + to_string(s) + ")");
     const spec::Config c = config();
-    if (c.process && c.process->terminal)
-        throw Error(ENOTSUP, "checkpoint of a container with a terminal (process.terminal) is not supported");
     criu::Options o = opts;
     const std::string images = absolute(o.image_path.empty() ? default_image_path() : o.image_path);
     const std::string work = absolute(o.work_path.empty() ? images : o.work_path);
@@ -141,8 +140,6 @@ int restore_container(Factory& factory, const std::string& id, RestoreOptions o)
         throw_errno("become a subreaper");
     auto restore_init = [&](const RestoreTarget& t) -> pid_t {
         const spec::Config& c = t.bundle.config;
-        if (c.process && c.process->terminal)
-            throw Error(ENOTSUP, "restore of a container with a terminal (process.terminal) is not supported");
         criu::RootMount root(t.bundle.rootfs, t.dir + "/criu-root");
         // Namespaces joined by path: criu inherits an fd of each.
         std::vector<Fd> ns_fds;
@@ -163,7 +160,13 @@ int restore_container(Factory& factory, const std::string& id, RestoreOptions o)
             // Restored tasks start where criu is: the container's cgroup.
             if (!t.bundle.cgroup_path.empty() && !t.cgroup.hierarchies().empty()) t.cgroup.add_process(criu_pid);
         };
-        session.on_notify = [&](const criu::Notification& n) {
+        session.on_notify = [&](criu::Notification& n) {
+            // process.terminal: the new pty's master to the console socket, as create sends it.
+            if (n.script == "orphan-pts-master") {
+                if (!n.fd) throw Error(EPROTO, "criu: orphan-pts-master came without the pty master");
+                Fd sock = linux_::connect_unix(t.bundle.process.console_socket, "--console-socket");
+                linux_::send_fd(sock.get(), n.fd.get(), "orphan-pts-master");
+            }
             if (n.script == "setup-namespaces" && c.hooks) {
                 const std::string hs = hook_state_json(id, Status::creating, n.pid, t.bundle.bundle, c.annotations);
                 linux_::run_hooks(c.hooks->prestart, "prestart", hs);

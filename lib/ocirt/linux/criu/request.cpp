@@ -53,6 +53,7 @@ void common(Request& r, const spec::Config& c, const Options& o) {
     r.cgroups_mode = o.cgroups_mode;
     r.config_file = config_file(c);
     r.notify_scripts = true;
+    r.orphan_pts_master = c.process && c.process->terminal;
     if (o.empty_ns == "network") r.empty_ns = CLONE_NEWNET;
     else if (!o.empty_ns.empty())
         throw Error(EINVAL, "--empty-ns: \"" + o.empty_ns + "\": only network is supported");

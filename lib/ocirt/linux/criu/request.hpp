@@ -76,6 +76,10 @@ struct Request {
     std::string parent_img;
     bool notify_scripts = true;
     bool rst_sibling = false;
+    // process.terminal: the pty master is outside the container (the console
+    // socket's peer holds it): dumped as an orphan; on restore CRIU sends the
+    // new master (notification orphan-pts-master).
+    bool orphan_pts_master = false;
     bool manage_cgroups = true;
     CgroupsMode cgroups_mode = CgroupsMode::soft;
     std::vector<CgroupRoot> cgroup_roots;

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <cstring>
 #include <exception>
 #include <memory>
 #include <spdlog/spdlog.h>
@@ -59,6 +60,7 @@ public:
         flag(o_.has_notify_scripts, o_.notify_scripts, r.notify_scripts);
         flag(o_.has_rst_sibling, o_.rst_sibling, r.rst_sibling);
         flag(o_.has_manage_cgroups, o_.manage_cgroups, r.manage_cgroups);
+        flag(o_.has_orphan_pts_master, o_.orphan_pts_master, r.orphan_pts_master);
         if (r.status_fd >= 0) set(o_.has_status_fd, o_.status_fd, r.status_fd);
         if (r.empty_ns) set(o_.has_empty_ns, o_.empty_ns, r.empty_ns);
         if (r.manage_cgroups)
@@ -131,15 +133,30 @@ struct RespDeleter {
 };
 using RespPtr = std::unique_ptr<CriuResp, RespDeleter>;
 
-// One response; nullptr when criu closed the socket (it exited).
-RespPtr recv_resp(int sock) {
+// One response (nullptr when criu closed the socket: it exited), and the fd
+// that came with it, if any (the orphan-pts-master notification's pty master).
+RespPtr recv_resp(int sock, Fd& passed) {
     std::vector<uint8_t> buf(64 * 1024);
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))];
+    iovec iov{buf.data(), buf.size()};
+    msghdr msg{};
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control;
+    msg.msg_controllen = sizeof control;
     ssize_t n;
-    do n = ::recv(sock, buf.data(), buf.size(), MSG_TRUNC);
+    do n = ::recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
     while (n < 0 && errno == EINTR);
     if (n < 0) throw_errno("criu swrk: receive a response");
+    for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS && c->cmsg_len >= CMSG_LEN(sizeof(int))) {
+            int fd;
+            std::memcpy(&fd, CMSG_DATA(c), sizeof fd);
+            passed.reset(fd);
+        }
+    }
     if (n == 0) return nullptr;
-    if (static_cast<size_t>(n) > buf.size()) throw Error(EMSGSIZE, "criu swrk: a response of " + std::to_string(n) + " bytes");
+    if (msg.msg_flags & MSG_TRUNC) throw Error(EMSGSIZE, "criu swrk: a response over " + std::to_string(buf.size()) + " bytes");
     CriuResp* r = criu_resp__unpack(nullptr, static_cast<size_t>(n), buf.data());
     if (!r) throw Error(EBADMSG, "criu swrk: a response that is not a criu_resp");
     return RespPtr(r);
@@ -245,13 +262,15 @@ Response run(const Request& r, int images_fd, int work_fd, const Session& s) {
     std::exception_ptr failed;  // a notification handler's
     Response out;
     for (;;) {
-        RespPtr resp = recv_resp(ours.get());
+        Fd passed;
+        RespPtr resp = recv_resp(ours.get(), passed);
         if (!resp) {
             ours.reset();
             throw Error(EPIPE, "criu swrk exited without an answer (" + wait_criu(criu) + ")");
         }
         if (resp->type == CRIU_REQ_TYPE__NOTIFY) {
             Notification n;
+            n.fd = std::move(passed);
             if (resp->notify) {
                 if (resp->notify->script) n.script = resp->notify->script;
                 n.pid = resp->notify->pid;

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "ocirt/linux/criu/request.hpp"
+#include "ocirt/util/fd.hpp"
 
 namespace ocirt::linux_::criu {
 
@@ -20,6 +21,7 @@ std::string criu_binary();
 struct Notification {
     std::string script;  // "network-lock", "setup-namespaces", "post-restore", ...
     pid_t pid = 0;       // the restored init's pid, where CRIU tells it
+    Fd fd;               // sent with it: orphan-pts-master's pty master
 };
 
 struct Response {
@@ -34,7 +36,7 @@ struct Session {
     // (restore puts it in the container's cgroup here).
     std::function<void(pid_t)> on_spawn;
     // Each notification; throwing fails the request (CRIU is told, and undoes its work).
-    std::function<void(const Notification&)> on_notify;
+    std::function<void(Notification&)> on_notify;
 };
 
 // Runs one request. images_fd and work_fd are ocirt's fds of the image and
