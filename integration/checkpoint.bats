@@ -83,3 +83,18 @@ criu_works() { criu check >/dev/null 2>&1; }
     assert_failure
     assert_stderr_contains "no-such-flag"
 }
+
+@test "delete: a restore killed during criu restore: its rootfs bind is unmounted, never emptied" {
+    # what `restore` leaves when killed while criu runs: a half-made state dir with the rootfs
+    # bound at criu-root (here a dir on the same filesystem, so only the unmount protects it)
+    mkdir -p "$ROOT/$CID/criu-root" "$BUNDLE/fakeroot"
+    echo keep >"$BUNDLE/fakeroot/file"
+    mount --bind "$BUNDLE/fakeroot" "$ROOT/$CID/criu-root"
+    ocirt delete "$CID"
+    [[ -e $BUNDLE/fakeroot/file ]] || fail "delete removed a file of the bound rootfs"
+    [[ ! -e $ROOT/$CID ]] || fail "the state dir is left"
+    if grep -qF "$ROOT/$CID" /proc/self/mountinfo; then
+        umount -l "$ROOT/$CID/criu-root"
+        fail "the criu-root bind is left mounted"
+    fi
+}

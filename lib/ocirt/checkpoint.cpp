@@ -140,7 +140,7 @@ int restore_container(Factory& factory, const std::string& id, RestoreOptions o)
         throw_errno("become a subreaper");
     auto restore_init = [&](const RestoreTarget& t) -> pid_t {
         const spec::Config& c = t.bundle.config;
-        criu::RootMount root(t.bundle.rootfs, t.dir + "/criu-root");
+        criu::RootMount root(t.bundle.rootfs, t.dir + "/" + criu::kRootMountName);
         // Namespaces joined by path: criu inherits an fd of each.
         std::vector<Fd> ns_fds;
         std::vector<int> ns_fd_numbers;

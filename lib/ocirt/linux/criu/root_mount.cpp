@@ -26,6 +26,13 @@ RootMount::RootMount(const std::string& rootfs, const std::string& where) : path
 
 RootMount::~RootMount() { undo(); }
 
+void remove_leftover_root(const std::string& state_dir) {
+    const std::string path = state_dir + "/" + kRootMountName;
+    if (::umount2(path.c_str(), MNT_DETACH) != 0 && errno != EINVAL && errno != ENOENT)
+        throw_errno("umount " + path);
+    if (::rmdir(path.c_str()) != 0 && errno != ENOENT) throw_errno("rmdir " + path);
+}
+
 void RootMount::undo() noexcept {
     if (mounted_ && ::umount2(path_.c_str(), MNT_DETACH) != 0) spdlog::warn("umount {}: {}", path_, std::strerror(errno));
     mounted_ = false;

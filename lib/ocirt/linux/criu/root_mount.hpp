@@ -6,6 +6,14 @@
 
 namespace ocirt::linux_::criu {
 
+// The name of the mount point in the state dir.
+inline constexpr const char* kRootMountName = "criu-root";
+
+// What a restore killed during `criu restore` left in its state dir: the bind
+// unmounted (lazily) and the dir removed, so removing the state dir never
+// walks into the rootfs. Nothing there: nothing done.
+void remove_leftover_root(const std::string& state_dir);
+
 class RootMount {
 public:
     // Makes `where` (it must not exist) and binds `rootfs` on it.
