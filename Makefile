@@ -54,7 +54,8 @@ DEPS := g++ cmake make pkg-config nlohmann-json3-dev libseccomp-dev libcap-ng-de
         libspdlog-dev catch2 busybox-static bats jq python3 python3-jsonschema procps \
         golang-github-containers-common podman conmon containerd qemu-system-x86 \
         runc crun python3-matplotlib python3-grpcio python3-grpc-tools containernetworking-plugins \
-        iproute2 libsystemd-dev systemd dbus uidmap strace
+        iproute2 libsystemd-dev systemd dbus uidmap strace \
+        criu libprotobuf-c-dev protobuf-c-compiler
 
 .PHONY: all build deps bundles demo demo-net unit integration engines vm-test vm-systemd-test test install bench clean
 

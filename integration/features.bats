@@ -2,8 +2,8 @@
 # `features` (runtime-spec features.md, features-linux.md): the output matches
 # schema/features.schema.json, and what it lists is what create accepts: every mount option,
 # namespace, hook kind, capability name, seccomp action, operator, architecture and supported
-# flag; what it says is not supported (checkpoint) is refused.
-# --version agrees with it. checkpoint/restore take runc's flags and fail with the reason.
+# flag.
+# --version agrees with it. (checkpoint's entry: integration/checkpoint.bats.)
 
 load helpers
 
@@ -213,27 +213,4 @@ create_ok() {
     assert_equal "$(feature .linux.mountExtensions.idmap.enabled)" true "mountExtensions.idmap.enabled"
     assert_equal "$(feature .linux.apparmor.enabled),$(feature .linux.selinux.enabled)" true,true "LSMs"
     assert_equal "$(feature '.potentiallyUnsafeConfigAnnotations | length')" 0 "unsafe annotations"
-}
-
-@test "checkpoint and restore: runc's flags accepted, fail naming the reason, features agree" {
-    skip_if_runc "runc implements checkpoint"
-    assert_equal "$(feature '.annotations["io.github.ocirt.checkpoint.enabled"]')" false checkpoint.enabled
-    update_config ".process.args = $LONG_ARGS"
-    create_and_start "$CID"
-    run --separate-stderr ocirt checkpoint --image-path "$BUNDLE/img" --work-path "$BUNDLE/work" \
-        --leave-running --tcp-established --file-locks --manage-cgroups-mode soft "$CID"
-    assert_status 1
-    assert_stderr_contains "checkpoint is not supported: "
-    [[ ! -e $BUNDLE/img ]] || fail "checkpoint made its image dir"
-    assert_equal "$(state_field "$CID" .status)" running "status after checkpoint"
-
-    run --separate-stderr ocirt restore --image-path "$BUNDLE/img" --bundle "$BUNDLE" --detach \
-        --pid-file "$BUNDLE/pid" "$CID-r"
-    assert_status 1
-    assert_stderr_contains "restore is not supported: "
-    [[ ! -e $BUNDLE/pid && ! -e $ROOT/$CID-r ]] || fail "restore left something"
-
-    run --separate-stderr ocirt checkpoint --no-such-flag "$CID"
-    assert_failure
-    assert_stderr_contains "no-such-flag"
 }

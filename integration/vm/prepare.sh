@@ -13,7 +13,7 @@
 #                    (integration/vm/systemd-guest, as /systemd), and the modules the init
 #                    loads to mount the host over 9p under an overlay (virtio-pci,
 #                    9pnet_virtio, 9p, overlay and what they depend on, in load order in
-#                    /modules/order)
+#                    /modules/order), and the socket diag modules CRIU needs
 # The kernel is downloaded and unpacked once (delete VM_DIR to refresh it); the initramfs is
 # rebuilt each time (under a second), so changes to init are always picked up.
 set -euo pipefail
@@ -23,7 +23,12 @@ repo=$(dirname "$(dirname "$here")")
 vm_dir=$(realpath -m "${1:-$repo/build/vm}")
 busybox=/bin/busybox
 # The modules the init needs; their dependencies are added from each module's .modinfo.
-wanted_modules=(virtio_pci 9pnet_virtio 9p overlay)
+# The *_diag ones are for CRIU (integration/vm/criu.bats): it lists a task's sockets through
+# sock_diag and probes nf_tables (its network locking); the guest cannot modprobe (the host's
+# /lib/modules is not this kernel's). crc32c_generic: libcrc32c's soft dependency (nf_tables').
+# nf_conntrack_netlink: a network namespace's dump reads its conntrack table.
+wanted_modules=(virtio_pci 9pnet_virtio 9p overlay unix_diag inet_diag tcp_diag udp_diag netlink_diag af_packet_diag
+    crc32c_generic nf_tables nf_conntrack_netlink)
 
 die() {
     echo "vm-prepare: $*" >&2

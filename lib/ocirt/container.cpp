@@ -13,6 +13,7 @@
 #include <spdlog/spdlog.h>
 
 #include "ocirt/linux/cgroups/manager.hpp"
+#include "ocirt/linux/criu/root_mount.hpp"
 #include "ocirt/linux/hooks.hpp"
 #include "ocirt/linux/intel_rdt.hpp"
 #include "ocirt/linux/pidfd.hpp"
@@ -224,6 +225,8 @@ void Container::destroy_half_made() {
         throw Error("container \"" + id() + "\": init " + std::to_string(state_.pid) +
                     " did not exit after SIGKILL");
     linux_::rdt_remove(state_.intel_rdt_created);
+    // A restore killed during criu restore: its rootfs bind goes first.
+    linux_::criu::remove_leftover_root(dir_);
     remove_all(dir_);
     linux_::run_hooks_warn(poststop, "poststop",
                            hook_state_json(id(), Status::stopped, 0, state_.bundle, state_.annotations));

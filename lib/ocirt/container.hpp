@@ -20,6 +20,9 @@ class Manager;
 }
 
 struct ExecOptions;
+namespace linux_::criu {
+struct Options;
+}
 
 class Container {
 public:
@@ -74,6 +77,10 @@ public:
     // stored resources are written back and nothing is kept; if that fails
     // too, the error says both and that the cgroup now differs from the copy.
     void update(const spec::Resources& resources);
+    // `checkpoint` (checkpoint.cpp): CRIU dumps the running (or paused)
+    // container into o.image_path. A full dump without o.leave_running kills
+    // it, and the container is then deleted (runc does the same).
+    void checkpoint(const linux_::criu::Options& o);
 
 private:
     std::unique_ptr<cgroups::Manager> cgroup() const;

@@ -104,13 +104,18 @@ spec::Resources resources_with_default_devices(const spec::Config& c) {
 // guard), then the rollback removes the cgroup and the state dir.
 class Creation {
 public:
-    Creation(const std::string& root, const std::string& id, const CreateOptions& opts)
-        : root_(root), id_(id), opts_(opts), b_(check_bundle(root, id, opts)) {}
+    Creation(const std::string& root, const std::string& id, const CreateOptions& opts,
+             const InitRestorer* restore = nullptr)
+        : root_(root), id_(id), opts_(opts), restore_(restore), b_(check_bundle(root, id, opts)) {}
 
     Container run() {
         take_id();
         make_cgroup();
-        launch();
+        if (restore_) {
+            restore_init();
+        } else {
+            launch();
+        }
         return save_state();
     }
 
@@ -118,11 +123,13 @@ private:
     void take_id();
     void make_cgroup();
     void launch();
+    void restore_init();
     Container save_state();
 
     const std::string& root_;
     const std::string& id_;
     const CreateOptions& opts_;
+    const InitRestorer* restore_;  // restore: in place of launch()
     const CheckedBundle b_;
     std::string dir_;
     State st_;
@@ -204,6 +211,7 @@ void Creation::take_id() {
         st_.intel_rdt_tasks = rdt_->tasks_file();
     }
     save_recovery(dir_, st_);
+    if (restore_) return;  // a restored init runs already: no exec.fifo, no console
 
     const std::string fifo_path = dir_ + "/exec.fifo";
     // 0622 as runc: the init may write it after switching to any user.
@@ -297,6 +305,17 @@ void Creation::launch() {
     init_ = linux_::launch(l);
 }
 
+// criu restore in place of the clone: the init comes back as our child (a
+// sibling of criu), in the cgroup just made.
+void Creation::restore_init() {
+    const pid_t pid = (*restore_)(RestoreTarget{b_, dir_, *cgroup_});
+    init_ = linux_::ChildGuard(pid);
+    st_.pid = pid;
+    st_.pid_start_time = linux_::process_start_time(pid);
+    save_recovery(dir_, st_);
+    if (rdt_) linux_::rdt_add_process(rdt_->tasks_file(), pid);
+}
+
 Container Creation::save_state() {
     st_.cgroup_created = cgroup_->created();
     if (rdt_) st_.intel_rdt_created = rdt_->created();
@@ -315,6 +334,12 @@ Container Creation::save_state() {
 Container Factory::create(const std::string& id, const CreateOptions& opts) {
     validate_id(id);
     return Creation(root_, id, opts).run();
+}
+
+Container Factory::create_restored(const std::string& id, const CreateOptions& opts,
+                                   const InitRestorer& restore_init) {
+    validate_id(id);
+    return Creation(root_, id, opts, &restore_init).run();
 }
 
 }  // namespace ocirt

@@ -1,6 +1,9 @@
 #pragma once
 // Factory: the state root (default /run/ocirt, or --root) where each
 // container has its dir; creates containers from bundles and loads them.
+#include <sys/types.h>
+
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -16,6 +19,21 @@ struct CreateOptions {
     Process io;  // console socket, preserve fds, pid file (create fills spec from config.json)
 };
 
+struct CheckedBundle;  // create_check.hpp
+namespace cgroups {
+class Manager;
+}
+
+// What restore's step in place of create's launch works with (checkpoint.cpp).
+struct RestoreTarget {
+    const CheckedBundle& bundle;
+    const std::string& dir;    // the state dir, taken and locked
+    cgroups::Manager& cgroup;  // made, linux.resources applied
+};
+// Brings the init back (criu restore) and returns its pid: a child of this
+// process, killed and reaped if a later step fails.
+using InitRestorer = std::function<pid_t(const RestoreTarget&)>;
+
 class Factory {
 public:
     explicit Factory(std::string root);
@@ -24,6 +42,11 @@ public:
     // exec.fifo; on any failure nothing is left (no state dir, cgroup,
     // process or mount).
     Container create(const std::string& id, const CreateOptions& opts);
+    // `restore`: create's steps (check the bundle, take the id, make the
+    // cgroup, save the state) with `restore_init` in place of the launch; no
+    // exec.fifo, so the container is running from the start. Any failure
+    // leaves nothing, as create.
+    Container create_restored(const std::string& id, const CreateOptions& opts, const InitRestorer& restore_init);
     // Throws `container "ID" does not exist` when there is no such container.
     // A state dir without state.json is a half-made container (its create was
     // killed, or is still running): loaded from recovery.json, or with its id

@@ -94,7 +94,11 @@ json features() {
     };
 
     json annotations = json::object();
-    annotations["io.github.ocirt.checkpoint.enabled"] = kCheckpointSupported ? "true" : "false";
+    // From a `criu check` now: CRIU installed and able to work on this kernel.
+    std::string no_checkpoint;
+    const bool checkpoint = checkpoint_usable(&no_checkpoint);
+    annotations["io.github.ocirt.checkpoint.enabled"] = checkpoint ? "true" : "false";
+    if (!checkpoint) annotations["io.github.ocirt.checkpoint.reason"] = no_checkpoint;
     if (*kCommit) annotations["io.github.ocirt.commit"] = kCommit;
     annotations["io.github.ocirt.version"] = kVersion;
     annotations["io.github.seccomp.libseccomp.version"] = linux_::libseccomp_version();
