@@ -56,7 +56,11 @@ teardown() {
                 echo peak=\$(cat memory.max_usage_in_bytes); grep -w oom_kill memory.oom_control; exit \$s"
     fi
     assert_status 137
-    assert_output_contains "oom_kill 1"
+    # At least one kill: on a loaded host the kernel can pick a second victim (head) before
+    # the first one's memory is freed (seen once in make test: the count was not 1).
+    local kills
+    kills=$(sed -n 's/^oom_kill \([0-9]*\)$/\1/p' <<<"$output")
+    [[ -n $kills ]] && ((kills >= 1)) || fail "no oom_kill count of 1 or more in: $output"
     is_v2 || assert_output_contains "peak=16777216"
 }
 

@@ -46,6 +46,16 @@ start_counter() {
     wait_until 120 more_than 1
 }
 
+# restore_counts_on ARGS...: `restore ARGS... $CID` of the image in $T/img (after the
+# checkpoint), then the counter's next number is the one after the last it wrote before.
+restore_counts_on() {
+    local n=$(lines) at
+    at=$(last)
+    ocirt restore --image-path "$T/img" --bundle "$BUNDLE" "$@" "$CID"
+    wait_until 120 more_than "$n"
+    assert_equal "$(line_after "$n")" "$((at + 1))" "the first number after the restore"
+}
+
 @test "criu: checkpoint stops and removes the container; restore counts on from where it stopped" {
     start_counter
     ocirt checkpoint --image-path "$T/img" "$CID"
@@ -94,11 +104,7 @@ start_counter() {
     assert_equal "$(state_field "$CID" .status)" running "status after pre-dump"
     ocirt checkpoint --image-path "$T/img" --parent-path ../pre "$CID"
     [[ -L $T/img/parent ]] || fail "the dump has no parent link to the pre-dump"
-    local n=$(lines) at
-    at=$(last)
-    ocirt restore --image-path "$T/img" --bundle "$BUNDLE" --detach "$CID"
-    wait_until 120 more_than "$n"
-    assert_equal "$(line_after "$n")" "$((at + 1))" "the first number after the restore"
+    restore_counts_on --detach
     ocirt delete --force "$CID"
 }
 
@@ -121,11 +127,7 @@ start_counter() {
     update_config '.linux.namespaces += [{type: "network", path: $p}]' --arg p "/run/netns/$ns"
     start_counter
     ocirt checkpoint --image-path "$T/img" "$CID"
-    local n=$(lines) at
-    at=$(last)
-    ocirt restore --image-path "$T/img" --bundle "$BUNDLE" --detach "$CID"
-    wait_until 120 more_than "$n"
-    assert_equal "$(line_after "$n")" "$((at + 1))" "the first number after the restore"
+    restore_counts_on --detach
     local pid
     pid=$(state_field "$CID" .pid)
     assert_equal "$(stat -L -c %i "/proc/$pid/ns/net")" "$(stat -L -c %i "/run/netns/$ns")" "the init's network namespace"
@@ -137,11 +139,7 @@ start_counter() {
     update_config '.linux.namespaces += [{type: "network"}]'
     start_counter
     ocirt checkpoint --image-path "$T/img" "$CID"
-    local n=$(lines) at
-    at=$(last)
-    ocirt restore --image-path "$T/img" --bundle "$BUNDLE" --detach "$CID"
-    wait_until 120 more_than "$n"
-    assert_equal "$(line_after "$n")" "$((at + 1))" "the first number after the restore"
+    restore_counts_on --detach
     ocirt delete --force "$CID"
 }
 
@@ -218,11 +216,9 @@ start_counter() {
     ocirt start "$CID"
     wait_until 120 more_than 1
     ocirt checkpoint --image-path "$T/img" "$CID"
-    local n=$(lines) at
+    local at
     at=$(last)
-    ocirt restore --image-path "$T/img" --bundle "$BUNDLE" --detach --console-socket "$sock" "$CID"
-    wait_until 120 more_than "$n"
-    assert_equal "$(line_after "$n")" "$((at + 1))" "the first number after the restore"
+    restore_counts_on --detach --console-socket "$sock"
     # what the restored process writes on its terminal reaches the receiver, through the new master
     wait_until 120 grep -q "tty-$((at + 1))" "$out"
     ocirt delete --force "$CID"
