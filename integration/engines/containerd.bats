@@ -9,6 +9,7 @@
 # parent, so containers get the cgroupsPath /ocirt-test-containerd-PID/<id>.
 
 load engines
+load containerd
 
 IMAGE=localhost/ocirt-busybox:latest
 
@@ -20,53 +21,18 @@ setup_file() {
     engine_setup_file containerd
     local e=$ENGINE_DIR
     export CTR_NS=${CGROUP_PARENT#/} CTR_SOCK=$e/containerd.sock OCIRT_ROOT=$e/ocirt-root
-    cat >"$e/config.toml" <<EOF
-version = 2
-root = "$e/root"
-state = "$e/state"
-disabled_plugins = ["io.containerd.grpc.v1.cri", "io.containerd.snapshotter.v1.btrfs",
-                    "io.containerd.snapshotter.v1.zfs", "io.containerd.snapshotter.v1.devmapper",
-                    "io.containerd.snapshotter.v1.aufs", "io.containerd.tracing.processor.v1.otlp",
-                    "io.containerd.internal.v1.tracing"]
-
-[grpc]
-  address = "$CTR_SOCK"
-
-[ttrpc]
-  address = "$CTR_SOCK.ttrpc"
-
-[plugins."io.containerd.internal.v1.opt"]
-  path = "$e/opt"
-
+    containerd_start 30 "
 # ocirt named in the config: the v1 linux runtime runs this binary for every container.
-[plugins."io.containerd.runtime.v1.linux"]
-  runtime = "$OCIRT"
-  runtime_root = "$OCIRT_ROOT-v1"
-EOF
-    containerd --config "$e/config.toml" >"$e/containerd.log" 2>&1 </dev/null &
-    echo $! >"$e/containerd.pid"
-    wait_until 30 'ctr --address "$CTR_SOCK" version >/dev/null 2>&1' ||
-        {
-            cat "$e/containerd.log" >&2
-            return 1
-        }
-    make_oci_archive "$e/image.tar" "$IMAGE"
-    c image import "$e/image.tar" >/dev/null
+[plugins.\"io.containerd.runtime.v1.linux\"]
+  runtime = \"$OCIRT\"
+  runtime_root = \"$OCIRT_ROOT-v1\""
     # ctr sets linux.resources.cpu.shares (1024): ocirt applies it.
     CTR_RUN_FLAGS="--runc-binary $OCIRT --runc-root $OCIRT_ROOT"
     export CTR_RUN_FLAGS
 }
 
 teardown_file() {
-    if [[ -n ${ENGINE_DIR:-} && -f $ENGINE_DIR/containerd.pid ]]; then
-        remove_all_containers
-        c image rm "$IMAGE" >/dev/null 2>&1 || true
-        c namespaces rm "$CTR_NS" >/dev/null 2>&1 || true
-        local pid
-        pid=$(cat "$ENGINE_DIR/containerd.pid")
-        kill -TERM "$pid" 2>/dev/null || true
-        wait_until 20 "! kill -0 $pid 2>/dev/null" || kill -KILL "$pid" 2>/dev/null || true
-    fi
+    containerd_stop 20
     engine_teardown_file
 }
 
@@ -85,33 +51,10 @@ teardown() {
     return "$rc"
 }
 
-# c ARGS...: ctr on our containerd, in our namespace.
-c() {
-    timeout --kill-after=10 "$ENGINE_TIMEOUT" ctr --address "$CTR_SOCK" --namespace "$CTR_NS" "$@"
-}
-
 # crun_ctr ARGS...: `ctr run` with ocirt as the runc v2 shim's binary.
 # shellcheck disable=SC2086
 crun_ctr() {
     c run $CTR_RUN_FLAGS "$@"
-}
-
-remove_all_containers() {
-    local id
-    for id in $(c task ls -q 2>/dev/null); do
-        [[ $(task_status "$id") == PAUSED ]] && c task resume "$id" >/dev/null 2>&1
-        c task kill --all --signal KILL "$id" >/dev/null 2>&1 || true
-        c task delete --force "$id" >/dev/null 2>&1 || true
-    done
-    for id in $(c container ls -q 2>/dev/null); do
-        c container rm "$id" >/dev/null 2>&1 || true
-    done
-    [[ -z $(c container ls -q 2>/dev/null) ]]
-}
-
-# task_status ID: RUNNING, PAUSED, STOPPED, ...
-task_status() {
-    c task ls | awk -v id="$1" '$1 == id {print $3}'
 }
 
 @test "ctr: version talks to our containerd" {

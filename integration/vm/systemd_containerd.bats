@@ -10,6 +10,7 @@
 # (systemd first: engines.bash's wait_until, which evaluates code, must be the one defined)
 load systemd
 load ../engines/engines
+load ../engines/containerd
 
 IMAGE=localhost/ocirt-busybox:latest
 CTR_PREFIX=ctrtest
@@ -30,45 +31,11 @@ setup_file() {
     export CTR_NS=ocirt-systemd CTR_SOCK=$e/containerd.sock OCIRT_ROOT=$e/ocirt-root
     # the guest's /tmp is on its root's overlay, which cannot be an overlay's upper layer
     export CONTAINERD_SNAPSHOTTER=native
-    cat >"$e/config.toml" <<EOF
-version = 2
-root = "$e/root"
-state = "$e/state"
-disabled_plugins = ["io.containerd.grpc.v1.cri", "io.containerd.snapshotter.v1.btrfs",
-                    "io.containerd.snapshotter.v1.zfs", "io.containerd.snapshotter.v1.devmapper",
-                    "io.containerd.snapshotter.v1.aufs", "io.containerd.tracing.processor.v1.otlp",
-                    "io.containerd.internal.v1.tracing"]
-
-[grpc]
-  address = "$CTR_SOCK"
-
-[ttrpc]
-  address = "$CTR_SOCK.ttrpc"
-
-[plugins."io.containerd.internal.v1.opt"]
-  path = "$e/opt"
-EOF
-    containerd --config "$e/config.toml" >"$e/containerd.log" 2>&1 </dev/null &
-    echo $! >"$e/containerd.pid"
-    wait_until 120 'ctr --address "$CTR_SOCK" version >/dev/null 2>&1' ||
-        {
-            cat "$e/containerd.log" >&2
-            return 1
-        }
-    make_oci_archive "$e/image.tar" "$IMAGE"
-    c image import "$e/image.tar" >/dev/null
+    containerd_start 120
 }
 
 teardown_file() {
-    if [[ -n ${ENGINE_DIR:-} && -f $ENGINE_DIR/containerd.pid ]]; then
-        remove_all_containers
-        c image rm "$IMAGE" >/dev/null 2>&1 || true
-        c namespaces rm "$CTR_NS" >/dev/null 2>&1 || true
-        local pid
-        pid=$(cat "$ENGINE_DIR/containerd.pid")
-        kill -TERM "$pid" 2>/dev/null || true
-        wait_until 30 "! kill -0 $pid 2>/dev/null" || kill -KILL "$pid" 2>/dev/null || true
-    fi
+    containerd_stop 30
     engine_teardown_file
 }
 
@@ -91,32 +58,11 @@ teardown() {
     return "$rc"
 }
 
-# c ARGS...: ctr on our containerd, in our namespace.
-c() {
-    timeout --kill-after=10 "$ENGINE_TIMEOUT" ctr --address "$CTR_SOCK" --namespace "$CTR_NS" "$@"
-}
-
 # sd_ctr ARGS...: `ctr run` through the runc v2 shim with BinaryName = the binary under test
 # and SystemdCgroup = true, in the scope $SCOPE under system.slice.
 sd_ctr() {
     c run --runc-binary "$OCIRT" --runc-root "$OCIRT_ROOT" --runc-systemd-cgroup \
         --cgroup "system.slice:$CTR_PREFIX:$CID" "$@"
-}
-
-remove_all_containers() {
-    local id
-    for id in $(c task ls -q 2>/dev/null); do
-        c task kill --all --signal KILL "$id" >/dev/null 2>&1 || true
-        c task delete --force "$id" >/dev/null 2>&1 || true
-    done
-    for id in $(c container ls -q 2>/dev/null); do
-        c container rm "$id" >/dev/null 2>&1 || true
-    done
-    [[ -z $(c container ls -q 2>/dev/null) ]]
-}
-
-task_status() { # ID: RUNNING, STOPPED, ...
-    c task ls | awk -v id="$1" '$1 == id {print $3}'
 }
 
 @test "ctr (systemd cgroups): run in the scope, exit code 3" {
