@@ -385,6 +385,48 @@ static int find_reaped(struct ctr *c, int n, pid_t pid, bool *is_step) {
     return -1;
 }
 
+enum reaped { REAPED_ERROR, REAPED_OTHER, REAPED_INIT, REAPED_STEP, REAPED_STEP_FAILED };
+
+/* Waits for one child of the containers c[0..n) (find_reaped says whose). An init: its
+ * init_gone is set. A step (a runtime call): cleared from its container and checked
+ * (step_ok); a failed one leaves the container FAILED. *which: that container. */
+static enum reaped reap_one(struct ctr *c, int n, int *which) {
+    int status;
+    pid_t pid;
+    while ((pid = waitpid(-1, &status, 0)) < 0) {
+        if (errno == EINTR) continue;
+        set_error("wait", "waitpid: %s", strerror(errno));
+        return REAPED_ERROR;
+    }
+    bool is_step;
+    int i = find_reaped(c, n, pid, &is_step);
+    if (i < 0) return REAPED_OTHER;
+    *which = i;
+    struct ctr *x = &c[i];
+    if (!is_step) {
+        x->init_gone = true;
+        return REAPED_INIT;
+    }
+    x->step = 0;
+    const char *step = x->phase == CREATING ? "create" : x->phase == STARTING ? "start" : "delete";
+    if (step_ok(i, step, status)) return REAPED_STEP;
+    x->phase = FAILED;
+    return REAPED_STEP_FAILED;
+}
+
+/* After container i's create: its init's pid from the pid file (FAILED without one), and
+ * whether that init was already reaped. */
+static bool read_init(struct ctr *x, int i) {
+    x->init = read_pidfile(i);
+    if (x->init <= 0) {
+        x->phase = FAILED;
+        return false;
+    }
+    for (int k = 0; k < n_unknown; k++)
+        if (unknown_reaped[k] == x->init) x->init_gone = true;
+    return true;
+}
+
 static void parallel(void) {
     struct ctr c[MAX_CTRS] = {0};
     int n = opt_n, pending = 0;
@@ -401,36 +443,21 @@ static void parallel(void) {
     bool deleting = false;
     double t_exited = 0;
     while (pending > 0) {
-        int status;
-        pid_t pid = waitpid(-1, &status, 0);
-        if (pid < 0) {
-            if (errno == EINTR) continue;
-            set_error("wait", "waitpid: %s", strerror(errno));
-            break;
-        }
-        bool is_step;
-        int i = find_reaped(c, n, pid, &is_step);
-        if (i < 0) continue;
+        int i = -1;
+        enum reaped r = reap_one(c, n, &i);
+        if (r == REAPED_ERROR) break;
+        if (r == REAPED_OTHER) continue;
         struct ctr *x = &c[i];
-        if (!is_step) {
-            x->init_gone = true;
-        } else {
-            x->step = 0;
-            const char *step = x->phase == CREATING ? "create" : x->phase == STARTING ? "start" : "delete";
-            if (!step_ok(i, step, status)) {
-                x->phase = FAILED;
-                pending--;
-                continue;
-            }
+        if (r == REAPED_STEP_FAILED) {
+            pending--;
+            continue;
+        }
+        if (r == REAPED_STEP) {
             if (x->phase == CREATING) {
-                x->init = read_pidfile(i);
-                if (x->init <= 0) {
-                    x->phase = FAILED;
+                if (!read_init(x, i)) {
                     pending--;
                     continue;
                 }
-                for (int k = 0; k < n_unknown; k++)
-                    if (unknown_reaped[k] == x->init) x->init_gone = true;
                 x->phase = STARTING;
                 x->step = spawn_simple(i, "start");
                 continue;
@@ -525,39 +552,24 @@ static bool pool(int n, int k, enum pool_goal goal, double *create_median) {
             next++;
         }
         if (inflight == 0) break; /* a failure stopped the launches */
-        int status;
-        pid_t pid = waitpid(-1, &status, 0);
-        if (pid < 0) {
-            if (errno == EINTR) continue;
-            set_error("wait", "waitpid: %s", strerror(errno));
-            return false;
-        }
-        bool is_step;
-        int i = find_reaped(pool_c, next, pid, &is_step);
-        if (i < 0) continue;
+        int i = -1;
+        enum reaped r = reap_one(pool_c, next, &i);
+        if (r == REAPED_ERROR) return false;
+        if (r == REAPED_OTHER) continue;
         struct ctr *x = &pool_c[i];
-        if (!is_step) {
-            x->init_gone = true;
-        } else {
-            x->step = 0;
-            const char *step = x->phase == CREATING ? "create" : x->phase == STARTING ? "start" : "delete";
-            if (!step_ok(i, step, status)) {
-                x->phase = FAILED;
-                inflight--;
-                done++;
-                continue;
-            }
+        if (r == REAPED_STEP_FAILED) {
+            inflight--;
+            done++;
+            continue;
+        }
+        if (r == REAPED_STEP) {
             if (x->phase == CREATING) {
                 create_secs[n_create++] = now() - create_t0[i];
-                x->init = read_pidfile(i);
-                if (x->init <= 0) {
-                    x->phase = FAILED;
+                if (!read_init(x, i)) {
                     inflight--;
                     done++;
                     continue;
                 }
-                for (int u = 0; u < n_unknown; u++)
-                    if (unknown_reaped[u] == x->init) x->init_gone = true;
                 pool_spawn(i, STARTING);
                 if (x->phase == FAILED) {
                     inflight--;
