@@ -84,6 +84,13 @@ require_strace() {
 @test "cgroup birth: an exec'd process is born in the container's cgroup" {
     update_config '.process.args = $a' --argjson a "$LONG_ARGS"
     create_and_start "$CID"
+    if [[ $RUNTIME_NAME == ocirt* ]] && command -v strace >/dev/null; then
+        local log="$BATS_TEST_TMPDIR/exec.strace"
+        timeout 60 strace -f -qq -o "$log" -e trace=openat "$OCIRT" --root "$ROOT" exec "$CID" /bin/true </dev/null
+        if grep -E 'openat\([^)]*cgroup\.procs", O_WRONLY' "$log"; then
+            fail "exec wrote cgroup.procs (above): the process joined after its clone"
+        fi
+    fi
     local pidfile="$BATS_TEST_TMPDIR/exec.pid"
     ocirt exec --detach --pid-file "$pidfile" "$CID" sleep 1000
     in_container_cgroups "$(cat "$pidfile")"

@@ -183,11 +183,8 @@ void Creation::take_id() {
     write_atomic(dir_ + "/config.json", b_.config_text, 0600);
     // --systemd-cgroup: systemd's scope (the user's systemd when rootless). Else rootless:
     // a delegated cgroup v2 dir, or none at all (cgroups/manager.hpp).
-    if (opts_.systemd_cgroup) {
-        // A user manager's units live below its own cgroup: the path records it.
-        const std::string base = linux_::running_rootless() ? cgroups::systemd_user_manager_cgroup() : "";
-        cgroup_ = cgroups::open(base + b_.cgroup_path, {}, {}, cgroups::Driver::systemd, config.annotations);
-    }
+    if (opts_.systemd_cgroup)
+        cgroup_ = cgroups::open(b_.cgroup_path, {}, {}, cgroups::Driver::systemd, config.annotations);
     else if (linux_::running_rootless())
         cgroup_ = cgroups::open_rootless(b_.cgroup_path, {}, ::geteuid());
     else

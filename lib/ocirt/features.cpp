@@ -69,7 +69,7 @@ json features() {
              {"v2", true},
              {"systemd", systemd},
              // Rootless: the user's own instance over its bus, the scope below
-             // its delegated cgroup (create.cpp, systemd_user_manager_cgroup).
+             // its delegated cgroup (cgroups/systemd.cpp, make_systemd).
              {"systemdUser", systemd},
              {"rdma", config_supported([](spec::Linux& l) {
                   l.resources.emplace().rdma["features"] = {};

@@ -154,15 +154,12 @@ Mode probe(const Paths& paths = {});
 // reported (created()); each must be the container's dir or an ancestor of it
 // inside one hierarchy, else this throws. Driver::systemd: the path is a
 // unit's, and create() talks to systemd; `annotations` are the config's, whose
-// org.systemd.property.* the unit is started with.
+// org.systemd.property.* the unit is started with. Rootless, a path without a
+// user manager's cgroup before it (create's) gets that manager's ControlGroup
+// prepended (path() returns the whole path, which create records).
 std::unique_ptr<Manager> open(const std::string& resolved_path, const Paths& paths = {},
                               std::vector<std::string> created = {}, Driver driver = Driver::cgroupfs,
                               std::map<std::string, std::string> annotations = {});
-
-// --systemd-cgroup when rootless: the cgroup of the user's systemd instance
-// (its ControlGroup over the user's bus), below which its units' cgroups are:
-// the prefix of the container's path. Throws when no user manager answers.
-std::string systemd_user_manager_cgroup();
 
 // Rootless (linux/rootless.hpp): the v2 manager when the container's dir, or
 // its nearest existing ancestor, is a delegated one (owned by `euid` and

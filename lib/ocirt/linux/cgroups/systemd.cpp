@@ -44,10 +44,8 @@ std::unique_ptr<Manager> make_layout(Mode mode, const std::string& path, std::ve
 class Systemd final : public Manager {
 public:
     Systemd(systemd::UnitPath unit, Layout layout, std::vector<std::string> created,
-            std::map<std::string, std::string> annotations)
-        : annotations_(std::move(annotations)), unit_(std::move(unit)), mode_(layout.mode) {
-        // Every read, kill and freeze below goes to this path: the root would be the whole host.
-        if (unit_.path.empty() || unit_.path == "/") throw Error("cgroup: systemd unit " + unit_.unit + " has no cgroup path");
+            std::map<std::string, std::string> annotations, std::optional<systemd::Bus> bus)
+        : annotations_(std::move(annotations)), unit_(std::move(unit)), mode_(layout.mode), bus_(std::move(bus)) {
         std::vector<Hierarchy> ours;
         for (const auto& h : layout.hierarchies)
             if (!systemd_manages(h)) ours.push_back(h);
@@ -186,12 +184,18 @@ private:
 
 }  // namespace
 
-std::string systemd_user_manager_cgroup() { return systemd::Bus::connect(true).control_group(); }
-
 std::unique_ptr<Manager> make_systemd(const std::string& path, const Paths& paths, std::vector<std::string> created,
                                       std::map<std::string, std::string> annotations) {
-    return std::make_unique<Systemd>(systemd::unit_from_path(path), discover(paths), std::move(created),
-                                     std::move(annotations));
+    auto unit = systemd::unit_from_path(path);
+    std::optional<systemd::Bus> bus;
+    if (linux_::running_rootless() && unit.base.empty()) {
+        // create: a user manager's units live below its own cgroup (its ControlGroup); the
+        // path with it is what create records, so later verbs need not ask again.
+        bus.emplace(systemd::Bus::connect(true));
+        unit = systemd::unit_from_path(bus->control_group() + path);
+    }
+    return std::make_unique<Systemd>(std::move(unit), discover(paths), std::move(created), std::move(annotations),
+                                     std::move(bus));
 }
 
 }  // namespace ocirt::cgroups
